@@ -1,0 +1,201 @@
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs'
+import { hostname } from 'node:os'
+import { dirname, resolve } from 'node:path'
+import { LineCounter, parseDocument, isMap, isSeq, type Document, type Node } from 'yaml'
+import type { z } from 'zod'
+import { ConfigError, type ConfigIssue } from '../core/errors.js'
+import { type LookoutConfig, rootConfig } from './schema.js'
+
+export const DEFAULT_CONFIG_FILE = 'lookout.yml'
+export const DEFAULT_STATE_DIR = '/var/lib/lookout'
+
+export interface LoadOptions {
+  /** --config FILE; undefined: $LOOKOUT_CONFIG, else ./lookout.yml, else built-in defaults */
+  file?: string | undefined
+  env?: NodeJS.ProcessEnv
+  cwd?: string
+}
+
+/** Which config file applies, or null for the built-in defaults. */
+export function resolveConfigPath(opts: LoadOptions = {}): string | null {
+  const env = opts.env ?? process.env
+  const cwd = opts.cwd ?? process.cwd()
+  if (opts.file) return resolve(cwd, opts.file)
+  if (env.LOOKOUT_CONFIG) return resolve(cwd, env.LOOKOUT_CONFIG)
+  const local = resolve(cwd, DEFAULT_CONFIG_FILE)
+  return existsSync(local) ? local : null
+}
+
+/** Reads, substitutes ${ENV}, validates and freezes the config. Throws ConfigError listing every problem. */
+export function loadConfig(opts: LoadOptions = {}): LookoutConfig {
+  const file = resolveConfigPath(opts)
+  if (file === null) return parseConfigText('', '<defaults>', opts)
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.message
+    throw new ConfigError([{ file, line: 0, column: 0, path: '', message: `cannot read the config file: ${why}` }], {
+      cause: err,
+    })
+  }
+  return parseConfigText(text, file, opts)
+}
+
+/** The built-in defaults, as `lookout run` uses them with no config file. */
+export const defaultConfig = (opts: Omit<LoadOptions, 'file'> = {}): LookoutConfig =>
+  parseConfigText('', '<defaults>', opts)
+
+export function parseConfigText(text: string, file: string, opts: LoadOptions = {}): LookoutConfig {
+  const env = opts.env ?? process.env
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
+  const issues: ConfigIssue[] = []
+  for (const e of doc.errors) {
+    const pos = lineCounter.linePos(e.pos[0])
+    issues.push({ file, line: pos.line, column: pos.col, path: '', message: e.message.split('\n')[0] ?? '' })
+  }
+  if (issues.length) throw new ConfigError(issues)
+
+  const raw: unknown = doc.toJS() ?? {}
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError([{ file, line: 1, column: 1, path: '', message: 'the config must be a mapping of keys' }])
+  }
+  const substituted = substituteEnv(raw, [], env, (path, name) =>
+    issues.push({ ...where(doc, lineCounter, path), file, path: formatPath(path), message: `environment variable ${name} is not set` }),
+  )
+  const result = rootConfig.safeParse(substituted)
+  if (!result.success) issues.push(...zodIssues(result.error, doc, lineCounter, file))
+  if (issues.length || !result.success) throw new ConfigError(issues)
+
+  const cwd = opts.cwd ?? process.cwd()
+  const cfg = {
+    ...result.data,
+    state_dir: result.data.state_dir ? resolve(file.startsWith('<') ? cwd : dirname(file), result.data.state_dir) : defaultStateDir(cwd),
+    hostname: result.data.hostname ?? hostname(),
+    configFile: file.startsWith('<') ? null : file,
+  }
+  return deepFreeze(cfg)
+}
+
+function defaultStateDir(cwd: string): string {
+  for (const dir of [DEFAULT_STATE_DIR, dirname(DEFAULT_STATE_DIR)]) {
+    try {
+      accessSync(dir, constants.W_OK)
+      return DEFAULT_STATE_DIR
+    } catch {
+      // not writable (or missing): try the parent, then fall back to the working directory
+    }
+  }
+  return resolve(cwd, '.lookout')
+}
+
+type Path = (string | number)[]
+
+const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g
+
+/** `${NAME}` in any string value is replaced by the environment variable; `$${` stays a literal `${`. */
+function substituteEnv(v: unknown, path: Path, env: NodeJS.ProcessEnv, missing: (p: Path, name: string) => void): unknown {
+  if (typeof v === 'string') {
+    if (!v.includes('${')) return v
+    return v
+      .split('$${')
+      .map((part) =>
+        part.replace(ENV_REF, (_m, name: string) => {
+          const value = env[name]
+          if (value === undefined) {
+            missing(path, name)
+            return ''
+          }
+          return value
+        }),
+      )
+      .join('${')
+  }
+  if (Array.isArray(v)) return v.map((x, i) => substituteEnv(x, [...path, i], env, missing))
+  if (v !== null && typeof v === 'object') {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, substituteEnv(x, [...path, k], env, missing)]))
+  }
+  return v
+}
+
+export const formatPath = (path: readonly PropertyKey[]): string =>
+  path.reduce<string>(
+    (s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)),
+    '',
+  )
+
+/** The line and column of the deepest YAML node that exists along `path` (a key's position for unknown keys). */
+function where(doc: Document, lc: LineCounter, path: Path, key?: string): { line: number; column: number } {
+  let node: unknown = doc.contents
+  let pos: number | undefined = (doc.contents as Node | null)?.range?.[0]
+  for (const k of key === undefined ? path : [...path, key]) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (p.key as { value?: unknown } | null)?.value === k)
+      if (!pair) break
+      pos = (pair.key as Node).range?.[0] ?? pos
+      node = pair.value
+      if (k !== key) pos = (node as Node | null)?.range?.[0] ?? pos
+    } else if (isSeq(node) && typeof k === 'number') {
+      node = node.items[k]
+      if (!node) break
+      pos = (node as Node).range?.[0] ?? pos
+    } else break
+  }
+  if (pos === undefined) return { line: 0, column: 0 }
+  const p = lc.linePos(pos)
+  return { line: p.line, column: p.col }
+}
+
+function zodIssues(error: z.ZodError, doc: Document, lc: LineCounter, file: string): ConfigIssue[] {
+  const out: ConfigIssue[] = []
+  for (const issue of error.issues) {
+    const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol')
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        out.push({ file, ...where(doc, lc, path, key), path: formatPath([...path, key]), message: unknownKeyMessage(key) })
+      }
+      continue
+    }
+    if (issue.code === 'invalid_union' && 'errors' in issue && Array.isArray(issue.errors)) {
+      // a union (e.g. `format`): report the most specific branch's first problem, not every branch's
+      const branch = (issue.errors as z.core.$ZodIssue[][]).find((errs) => errs.every((e) => e.code !== 'invalid_type'))
+      if (branch?.[0]) {
+        const sub = branch[0]
+        out.push({ file, ...where(doc, lc, path), path: formatPath([...path, ...sub.path.filter((k): k is string | number => typeof k !== 'symbol')]), message: sub.message })
+        continue
+      }
+    }
+    out.push({ file, ...where(doc, lc, path), path: formatPath(path), message: issue.message })
+  }
+  return out
+}
+
+const unknownKeyMessage = (key: string): string => {
+  const close = KNOWN_HINTS[key]
+  return close ? `unknown key "${key}" (did you mean "${close}"?)` : `unknown key "${key}"`
+}
+
+/** Frequent slips seen in configs of similar tools. */
+const KNOWN_HINTS: Record<string, string> = {
+  source: 'sources',
+  startAt: 'start_at',
+  start: 'start_at',
+  trusted_proxy: 'trusted_proxies',
+  allowlist: 'allow',
+  whitelist: 'allow',
+  statedir: 'state_dir',
+  webhook: 'webhook_url',
+  webhookUrl: 'webhook_url',
+  rule: 'rules',
+  pack: 'packs',
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o !== null && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o)
+    for (const v of Object.values(o)) deepFreeze(v)
+  }
+  return o
+}
