@@ -1,0 +1,25 @@
+import { loadConfig } from '../../config/load.js'
+import { createIpMatcher } from '../../core/ip.js'
+import { isParseFailure } from '../../core/types.js'
+import { parseFormatFlag } from '../../parsers/config.js'
+import { createParser } from '../../parsers/index.js'
+import { readLines } from '../../sources/file/read-lines.js'
+
+/** One JSON object per input line: the event, or {"error","line"}. A format tester. */
+export async function parseCommand(files: string[], o: { format: string; config?: string }): Promise<void> {
+  const format = parseFormatFlag(o.format)
+  const cfg = loadConfig({ file: o.config })
+  const trustedProxies = createIpMatcher(cfg.trusted_proxies)
+  const out = process.stdout
+  for (const file of files.length ? files : ['-']) {
+    const parser = createParser(format, { trustedProxies })
+    for await (const batch of readLines(file, { maxLineBytes: cfg.max_line_bytes })) {
+      let chunk = ''
+      for (const line of batch.lines) {
+        const r = parser.parse(line, batch.site)
+        chunk += isParseFailure(r) ? `${JSON.stringify({ error: r.error, line })}\n` : `${JSON.stringify({ ...r, time: new Date(r.time).toISOString() })}\n`
+      }
+      if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve))
+    }
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * The one file that wires the stages together (read it first):
+ *
+ *   sources ──batches──▶ parsers ──events──▶ detectors ──findings──▶ incidents ──alerts──▶ outbox ──▶ notifiers
+ *
+ * A batch is handled synchronously from parse to alerts; its checkpoint and its alerts are then written in ONE store
+ * transaction, so after a crash a line is either fully accounted for (offset moved, alerts queued) or read again.
+ */
+import type { LookoutConfig, SourceConfig } from './config/schema.js'
+import { type Clock, systemClock } from './core/clock.js'
+import { createIpMatcher } from './core/ip.js'
+import type { Logger } from './core/log.js'
+import { type Alert, isParseFailure, type LineBatch, type Parser } from './core/types.js'
+import { compileRules } from './detectors/config.js'
+import { createEngine, type Engine } from './detectors/engine.js'
+import { createIncidentManager, type IncidentManager } from './incidents/manager.js'
+import { createNotifiers } from './notifiers/index.js'
+import { createOutboxWorker } from './notifiers/outbox-worker.js'
+import { createParser } from './parsers/index.js'
+import { createFileSource } from './sources/file/tail.js'
+import { createStdinSource } from './sources/stdin.js'
+import type { Checkpoint, Store } from './store/store.js'
+
+export interface PipelineOptions {
+  config: LookoutConfig
+  store: Store
+  log: Logger
+  clock?: Clock
+  /** how often idle state is swept and quiet incidents resolved (ms) */
+  sweepIntervalMs?: number
+  /** called for every alert once it is safely in the outbox (the console and demo use it) */
+  onAlert?: (alert: Alert) => void
+}
+
+export interface PipelineStats {
+  lines: number
+  unparsed: number
+  alerts: number
+  storeWriteFailures: number
+}
+
+export interface Pipeline {
+  /** resolves when every source has ended (stdin at EOF) or after stop() */
+  readonly done: Promise<void>
+  stop(): Promise<void>
+  stats(): PipelineStats
+  engine: Engine
+  incidents: IncidentManager
+}
+
+/** How many unparsed lines per path are shown to the operator in the log before going quiet. */
+const UNPARSED_SAMPLES = 5
+
+interface SourceRun {
+  spec: SourceConfig
+  batches: AsyncIterable<LineBatch>
+}
+
+export function startPipeline(opts: PipelineOptions): Pipeline {
+  const { config: cfg, store, log } = opts
+  const clock = opts.clock ?? systemClock
+  const abort = new AbortController()
+  const stats: PipelineStats = { lines: 0, unparsed: 0, alerts: 0, storeWriteFailures: 0 }
+
+  const allow = createIpMatcher([...cfg.allow, '127.0.0.0/8', '::1'])
+  const trustedProxies = createIpMatcher(cfg.trusted_proxies)
+  const engine = createEngine(compileRules(cfg), { maxTrackedKeys: cfg.max_tracked_keys, allow })
+  const incidents = createIncidentManager({ store, config: cfg.incidents, team: cfg.team })
+  const notifiers = createNotifiers(cfg, log)
+  const destinations = [...notifiers.keys()]
+  const worker = createOutboxWorker({ store, notifiers, log })
+
+  // Checkpoints (with their running counts) are kept in memory and written with each batch.
+  const checkpoints = new Map<string, Checkpoint>()
+  const pendingAlerts: Alert[] = []
+  const unparsedShown = new Map<string, number>()
+  const parsers = new Map<string, Parser>()
+
+  const parserFor = (spec: SourceConfig, path: string): Parser => {
+    let p = parsers.get(path)
+    if (!p) {
+      // one parser per file: `auto` locks onto each file's own format
+      p = createParser(spec.format, { trustedProxies })
+      parsers.set(path, p)
+    }
+    return p
+  }
+
+  const checkpointFor = (path: string): Checkpoint => {
+    let cp = checkpoints.get(path)
+    if (!cp) {
+      cp = store.cursors.get(path) ?? {
+        path,
+        fingerprint: null,
+        offset: 0,
+        lines: 0,
+        bytes: 0,
+        unparsed: 0,
+        truncated: 0,
+        lastLineAt: null,
+      }
+      checkpoints.set(path, cp)
+    }
+    return cp
+  }
+
+  /** Writes dirty checkpoints and queued alerts atomically; on failure (disk full…) keeps them and tries again later. */
+  const dirty = new Set<string>()
+  const flush = (): boolean => {
+    if (!dirty.size && !pendingAlerts.length) return true
+    try {
+      const now = clock.now()
+      store.transaction(() => {
+        for (const path of dirty) store.cursors.put(checkpointFor(path))
+        for (const a of pendingAlerts) store.outbox.enqueue(a, destinations, now)
+      })
+    } catch (err) {
+      stats.storeWriteFailures++
+      if (stats.storeWriteFailures === 1 || stats.storeWriteFailures % 100 === 0) {
+        log.error(
+          { store: store.path, failures: stats.storeWriteFailures, err: (err as Error).message },
+          'Cannot write to the store; checkpoints and alerts are kept in memory and retried.',
+        )
+      }
+      return false
+    }
+    dirty.clear()
+    const sent = pendingAlerts.splice(0)
+    stats.alerts += sent.length
+    if (sent.length) {
+      worker.kick()
+      for (const a of sent) opts.onAlert?.(a)
+    }
+    return true
+  }
+
+  const handleBatch = (spec: SourceConfig, batch: LineBatch): void => {
+    const parser = parserFor(spec, batch.path)
+    let unparsed = 0
+    for (const line of batch.lines) {
+      const r = parser.parse(line, batch.site)
+      if (isParseFailure(r)) {
+        unparsed++
+        const shown = unparsedShown.get(batch.path) ?? 0
+        if (shown < UNPARSED_SAMPLES) {
+          unparsedShown.set(batch.path, shown + 1)
+          log.warn(
+            { path: batch.path, reason: r.error, line: line.slice(0, 200) },
+            shown + 1 === UNPARSED_SAMPLES ? 'Line not understood (further ones are only counted).' : 'Line not understood.',
+          )
+        }
+        continue
+      }
+      const findings = engine.observe(r)
+      if (findings.length) for (const f of findings) pendingAlerts.push(...incidents.onFinding(f, line))
+      else pendingAlerts.push(...incidents.onEvent(r, line))
+    }
+    const cp = checkpointFor(batch.path)
+    cp.fingerprint = batch.fingerprint
+    cp.offset = batch.endOffset
+    cp.lines += batch.lines.length
+    cp.bytes += batch.bytes
+    cp.unparsed += unparsed
+    cp.truncated += batch.truncated
+    if (batch.lines.length) cp.lastLineAt = clock.now()
+    dirty.add(batch.path)
+    stats.lines += batch.lines.length
+    stats.unparsed += unparsed
+    flush()
+  }
+
+  const runs: SourceRun[] = cfg.sources.map((spec) => ({
+    spec,
+    batches:
+      spec.type === 'stdin'
+        ? createStdinSource({ maxLineBytes: cfg.max_line_bytes }).batches(abort.signal)
+        : createFileSource({
+            specs: [{ path: spec.path, startAt: spec.start_at, ...(spec.site ? { site: spec.site } : {}) }],
+            cursors: store.cursors,
+            maxLineBytes: cfg.max_line_bytes,
+            log,
+          }).batches(abort.signal),
+  }))
+
+  const sweep = (): void => {
+    const now = clock.now()
+    engine.sweep(now)
+    pendingAlerts.push(...incidents.tick(now))
+    flush()
+  }
+  const sweepTimer = setInterval(sweep, opts.sweepIntervalMs ?? 1000)
+  sweepTimer.unref()
+
+  worker.start()
+  const consume = async (run: SourceRun): Promise<void> => {
+    try {
+      for await (const batch of run.batches) handleBatch(run.spec, batch)
+    } catch (err) {
+      if (!abort.signal.aborted) log.error({ err: (err as Error).message }, 'A source stopped with an error.')
+    }
+  }
+  const done = Promise.all(runs.map(consume)).then(() => {
+    sweep()
+  })
+
+  let stopping: Promise<void> | undefined
+  return {
+    done,
+    engine,
+    incidents,
+    stats: () => ({ ...stats }),
+    stop: () => {
+      stopping ??= (async () => {
+        abort.abort()
+        clearInterval(sweepTimer)
+        await done
+        flush()
+        await worker.stop()
+      })()
+      return stopping
+    },
+  }
+}
