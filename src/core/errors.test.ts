@@ -1,0 +1,16 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import * as errors from './errors.js'
+
+describe('error codes', () => {
+  it('are each listed in docs/errors.md, and the doc lists no others', () => {
+    const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8')
+    const documented = [...doc.matchAll(/`(LOOKOUT_[A-Z_]+)`/g)].map((m) => m[1]).sort()
+    const exported = Object.values(errors)
+      .filter((v): v is new (...a: never[]) => errors.LookoutError => typeof v === 'function' && v.prototype instanceof errors.LookoutError)
+      .map((cls) => (Reflect.construct(cls, [[], 'x', 'retry']) as errors.LookoutError).code)
+      .sort()
+    expect(exported.length).toBeGreaterThan(3)
+    expect(documented).toEqual(exported)
+  })
+})
