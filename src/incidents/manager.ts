@@ -1,0 +1,443 @@
+import { subnetOf } from '../core/ip.js'
+import type { Alert, Finding, Incident, IncidentKind, IncidentStep, LogEvent } from '../core/types.js'
+import type { Store } from '../store/store.js'
+import type { IncidentsConfig, TeamConfig } from './config.js'
+import { whoIsOnDuty } from './duty.js'
+import { severityOf } from './severity.js'
+
+/**
+ * Turns findings into incidents: one incident per attacker, gathered across rules and sites.
+ *
+ * Who the attacker is:
+ * - an IP (findings keyed `ip` or `ip+site`);
+ * - a subnet: a `subnet` finding, or a second attacking IP in the /24 (IPv4) or /64 (IPv6) of an open IP incident,
+ *   which turns that incident into a subnet incident (same id) listing both IPs;
+ * - a site, for a distributed attack (`site` findings): the site incident lists the attacking IPs.
+ *
+ * Lifecycle: opened → escalated → resolved. An incident escalates when its attempts reach `escalate_factor` times the
+ * attempts of its last alert, when a new rule fires for it, when it has hit `escalate_sites` more sites than at its
+ * last alert, or when it rolls up from an IP into a subnet. It is resolved after `resolve_after` without an attempt
+ * (event time). Each step makes exactly one Alert, with the stable id `${incident.id}:${step}:${n}` (n counts
+ * escalations; 1 for opened and resolved), so enqueueing it twice in the outbox is a no-op.
+ *
+ * Attempts: the finding's window count when the incident opens, then one per event of the attacker (every request
+ * from the IP or subnet; for a site incident, every request of a listed IP to that site) that the pipeline hands to
+ * `onEvent`. An event is counted once per incident even when it also arrives with a finding.
+ *
+ * Persistence: incidents are saved to the store when they open, at every step, and at each `tick` when they changed
+ * (so between ticks the store lags by at most one tick). Escalation baselines live in store meta
+ * (`incident:<id>`). Open incidents are loaded from the store on creation, so a restart continues them.
+ * The manager does not enqueue alerts: the pipeline puts them in the outbox for its notifiers, in the same
+ * transaction as the batch's checkpoint.
+ */
+export interface IncidentManager {
+  /** A rule crossed a threshold: opens or updates the attacker's incident. `line` is the raw line of f.event. */
+  onFinding(f: Finding, line: string): Alert[]
+  /**
+   * Any event: when its IP (or subnet) has an open incident, the incident counts the attempt and may escalate.
+   * Cheap when it does not (one or two Map lookups); call it for every event. The returned array must not be mutated.
+   */
+  onEvent(e: LogEvent, line: string): Alert[]
+  /** Resolves incidents quiet for `resolve_after` before `now` and saves changed ones. Event time in scan, wall in run. */
+  tick(now: number): Alert[]
+  /** Saves incidents that changed since the last save. */
+  flush(): void
+  /** The open incidents, current (copies). */
+  open(): Incident[]
+}
+
+export interface IncidentManagerOptions {
+  store: Store
+  config: IncidentsConfig
+  team: TeamConfig
+}
+
+interface Tracked {
+  inc: Incident
+  /** the site under attack (site incidents) */
+  site: string | null
+  sites: Map<string, number>
+  ua: Map<string, number>
+  users: Set<string>
+  ips: Set<string>
+  /** escalations so far (the n of the next escalation alert is this + 1) */
+  escalations: number
+  alertedAttempts: number
+  alertedSites: number
+  /** the last event counted, so an event that comes as a finding and as an event counts once */
+  lastEvent: LogEvent | null
+  dirty: boolean
+}
+
+interface Baseline {
+  escalations: number
+  attempts: number
+  sites: number
+}
+
+/** Sites whose log lines name none. */
+export const UNKNOWN_SITE = '(unknown)'
+const MAX_USER_AGENTS = 100
+const TOP_USER_AGENTS = 5
+const MAX_USERS = 20
+const EMPTY: Alert[] = Object.freeze([]) as unknown as Alert[]
+
+const byCountDesc = (a: [string, number], b: [string, number]): number => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)
+
+/** Sites most-hit first. */
+export const sitesByCount = (sites: Record<string, number>): string[] =>
+  Object.entries(sites)
+    .sort(byCountDesc)
+    .map(([s]) => s)
+
+export function createIncidentManager(opts: IncidentManagerOptions): IncidentManager {
+  const { store, config, team } = opts
+  const open = new Map<string, Tracked>()
+  /** ip → its open ip or subnet incident */
+  const byIp = new Map<string, Tracked>()
+  /** subnet → its open subnet incident */
+  const bySubnet = new Map<string, Tracked>()
+  /** subnet → open ip incidents inside it (candidates for a roll-up) */
+  const ipIncidentsBySubnet = new Map<string, Tracked[]>()
+  /** site → its open site incident */
+  const bySite = new Map<string, Tracked>()
+  /** ip → open site incidents listing it */
+  const siteMembers = new Map<string, Tracked[]>()
+  const subnetCache = new Map<string, string>()
+
+  const subnet = (ip: string): string => {
+    let s = subnetCache.get(ip)
+    if (s === undefined) {
+      s = subnetOf(ip)
+      if (subnetCache.size >= 65_536) subnetCache.clear()
+      subnetCache.set(ip, s)
+    }
+    return s
+  }
+
+  const truncate = (line: string): string =>
+    line.length > config.sample_max_chars ? `${line.slice(0, config.sample_max_chars - 1)}…` : line
+
+  const pushTo = <K, V>(m: Map<K, V[]>, k: K, v: V): void => {
+    const list = m.get(k)
+    if (!list) m.set(k, [v])
+    else if (!list.includes(v)) list.push(v)
+  }
+  const removeFrom = <K, V>(m: Map<K, V[]>, k: K, v: V): void => {
+    const list = m.get(k)
+    if (!list) return
+    const i = list.indexOf(v)
+    if (i >= 0) list.splice(i, 1)
+    if (list.length === 0) m.delete(k)
+  }
+
+  /** Adds an attacking IP to an incident and to the lookups that lead events to it. */
+  const addIp = (t: Tracked, ip: string): void => {
+    if (t.ips.has(ip)) return
+    t.ips.add(ip)
+    t.dirty = true
+    if (t.inc.kind === 'site') pushTo(siteMembers, ip, t)
+    else byIp.set(ip, t)
+  }
+
+  const index = (t: Tracked): void => {
+    open.set(t.inc.id, t)
+    const { kind } = t.inc
+    if (kind === 'site') {
+      bySite.set(t.site ?? UNKNOWN_SITE, t)
+      for (const ip of t.ips) pushTo(siteMembers, ip, t)
+    } else {
+      for (const ip of t.ips) byIp.set(ip, t)
+      if (kind === 'subnet' && t.inc.subnet) bySubnet.set(t.inc.subnet, t)
+      if (kind === 'ip' && t.inc.ip) pushTo(ipIncidentsBySubnet, subnet(t.inc.ip), t)
+    }
+  }
+
+  const unindex = (t: Tracked): void => {
+    open.delete(t.inc.id)
+    for (const ip of t.ips) {
+      if (byIp.get(ip) === t) byIp.delete(ip)
+      removeFrom(siteMembers, ip, t)
+    }
+    if (t.inc.subnet && bySubnet.get(t.inc.subnet) === t) bySubnet.delete(t.inc.subnet)
+    if (t.inc.ip) removeFrom(ipIncidentsBySubnet, subnet(t.inc.ip), t)
+    if (t.site !== null && bySite.get(t.site) === t) bySite.delete(t.site)
+  }
+
+  /** Writes the Maps into the plain incident (sites most-hit first, top user agents) and recomputes severity. */
+  const sync = (t: Tracked): Incident => {
+    const inc = t.inc
+    inc.sites = Object.fromEntries([...t.sites].sort(byCountDesc))
+    inc.userAgents = Object.fromEntries([...t.ua].sort(byCountDesc).slice(0, TOP_USER_AGENTS))
+    inc.users = [...t.users]
+    inc.ips = [...t.ips]
+    inc.severity = severityOf({ kind: inc.kind, attempts: inc.attempts, sites: t.sites.size, rules: inc.rules })
+    return inc
+  }
+
+  const save = (t: Tracked): void => {
+    store.incidents.save(sync(t))
+    t.dirty = false
+  }
+
+  const saveBaseline = (t: Tracked): void => {
+    const b: Baseline = { escalations: t.escalations, attempts: t.alertedAttempts, sites: t.alertedSites }
+    store.setMeta(`incident:${t.inc.id}`, JSON.stringify(b))
+  }
+
+  const makeAlert = (t: Tracked, step: IncidentStep, at: number): Alert => {
+    const inc = sync(t)
+    inc.step = step
+    inc.duty = whoIsOnDuty(team, inc.firstSeen, Object.keys(inc.sites))
+    let n = 1
+    if (step === 'escalated') n = ++t.escalations
+    t.alertedAttempts = inc.attempts
+    t.alertedSites = t.sites.size
+    store.transaction(() => {
+      save(t)
+      saveBaseline(t)
+    })
+    return { id: `${inc.id}:${step}:${n}`, incidentId: inc.id, step, createdAt: at, incident: structuredClone(inc) }
+  }
+
+  const resolve = (t: Tracked): Alert => {
+    unindex(t)
+    t.inc.status = 'resolved'
+    return makeAlert(t, 'resolved', t.inc.lastSeen + config.resolve_after)
+  }
+
+  /** An incident quiet for resolve_after before `time` is over: resolve it before `time` can extend it. */
+  const live = (t: Tracked | undefined, time: number, alerts: Alert[]): Tracked | undefined => {
+    if (t === undefined || time - t.inc.lastSeen < config.resolve_after) return t
+    alerts.push(resolve(t))
+    return undefined
+  }
+
+  /** Counts one event as an attempt of the incident (once per event). */
+  const touch = (t: Tracked, e: LogEvent, line: string, count = 1): void => {
+    if (t.lastEvent === e) return
+    t.lastEvent = e
+    const inc = t.inc
+    inc.attempts += count
+    const site = e.site || UNKNOWN_SITE
+    t.sites.set(site, (t.sites.get(site) ?? 0) + count)
+    if (e.time > inc.lastSeen) inc.lastSeen = e.time
+    if (e.time < inc.firstSeen) inc.firstSeen = e.time
+    if (inc.samples.length < config.samples) inc.samples.push(truncate(line))
+    if (e.userAgent !== '' && (t.ua.size < MAX_USER_AGENTS || t.ua.has(e.userAgent)))
+      t.ua.set(e.userAgent, (t.ua.get(e.userAgent) ?? 0) + count)
+    if (e.user !== '' && e.user !== '-' && t.users.size < MAX_USERS) t.users.add(e.user)
+    if (!t.ips.has(e.ip) && inc.kind !== 'site') addIp(t, e.ip)
+    t.dirty = true
+  }
+
+  const grewEnough = (t: Tracked): boolean =>
+    t.inc.attempts >= t.alertedAttempts * config.escalate_factor ||
+    t.sites.size >= t.alertedSites + config.escalate_sites
+
+  const create = (kind: IncidentKind, f: Finding, fields: { ip: string | null; subnet: string | null }): Tracked => {
+    const t: Tracked = {
+      site: kind === 'site' ? f.key : null,
+      inc: {
+        id: String(store.incidents.nextId()),
+        kind,
+        ip: fields.ip,
+        subnet: fields.subnet,
+        ips: [],
+        sites: {},
+        rules: [f.rule],
+        attempts: 0,
+        firstSeen: f.time,
+        lastSeen: f.time,
+        severity: 'low',
+        status: 'open',
+        step: 'opened',
+        samples: [],
+        userAgents: {},
+        users: [],
+        duty: null,
+      },
+      sites: new Map(),
+      ua: new Map(),
+      users: new Set(),
+      ips: new Set(),
+      escalations: 0,
+      alertedAttempts: 0,
+      alertedSites: 0,
+      lastEvent: null,
+      dirty: true,
+    }
+    if (kind === 'site') t.sites.set(f.key, 0) // the site under attack names the incident, whatever the event says
+    for (const ip of kind === 'ip' ? [f.event.ip] : f.ips) t.ips.add(ip)
+    index(t)
+    return t
+  }
+
+  /** Turns the open ip incidents of a subnet into one subnet incident (the oldest keeps its id). */
+  const rollUp = (net: string): Tracked | undefined => {
+    const list = ipIncidentsBySubnet.get(net)
+    if (!list || list.length === 0) return undefined
+    const [keep, ...others] = [...list].sort((a, b) => a.inc.firstSeen - b.inc.firstSeen) as [Tracked, ...Tracked[]]
+    unindex(keep)
+    keep.inc.kind = 'subnet'
+    keep.inc.ip = null
+    keep.inc.subnet = net
+    for (const o of others) {
+      // Two open ip incidents in one subnet only come from a store written by another version; fold them in quietly.
+      unindex(o)
+      merge(keep, o)
+      o.inc.status = 'resolved'
+      store.incidents.save(sync(o))
+    }
+    index(keep)
+    keep.dirty = true
+    return keep
+  }
+
+  const merge = (into: Tracked, from: Tracked): void => {
+    into.inc.attempts += from.inc.attempts
+    for (const [s, n] of from.sites) into.sites.set(s, (into.sites.get(s) ?? 0) + n)
+    for (const [u, n] of from.ua) into.ua.set(u, (into.ua.get(u) ?? 0) + n)
+    for (const u of from.users) if (into.users.size < MAX_USERS) into.users.add(u)
+    for (const ip of from.ips) into.ips.add(ip)
+    for (const r of from.inc.rules) if (!into.inc.rules.includes(r)) into.inc.rules.push(r)
+    for (const s of from.inc.samples) if (into.inc.samples.length < config.samples) into.inc.samples.push(s)
+    into.inc.firstSeen = Math.min(into.inc.firstSeen, from.inc.firstSeen)
+    into.inc.lastSeen = Math.max(into.inc.lastSeen, from.inc.lastSeen)
+  }
+
+  /** The incident a finding belongs to, creating or rolling up as needed; `rolled` tells whether it became a subnet. */
+  const incidentFor = (f: Finding, alerts: Alert[]): { t: Tracked; created: boolean; rolled: boolean } => {
+    const time = f.time
+    if (f.keyKind === 'site') {
+      const t = live(bySite.get(f.key), time, alerts)
+      return t
+        ? { t, created: false, rolled: false }
+        : { t: create('site', f, { ip: null, subnet: null }), created: true, rolled: false }
+    }
+    if (f.keyKind === 'subnet') {
+      const net = f.key.includes('/') ? f.key : subnet(f.key)
+      const existing = live(bySubnet.get(net), time, alerts)
+      if (existing) return { t: existing, created: false, rolled: false }
+      for (const o of [...(ipIncidentsBySubnet.get(net) ?? [])]) live(o, time, alerts)
+      const rolled = rollUp(net)
+      if (rolled) return { t: rolled, created: false, rolled: true }
+      return { t: create('subnet', f, { ip: null, subnet: net }), created: true, rolled: false }
+    }
+    const ip = f.event.ip
+    const net = subnet(ip)
+    const mine = live(byIp.get(ip), time, alerts) ?? live(bySubnet.get(net), time, alerts)
+    if (mine) return { t: mine, created: false, rolled: false }
+    for (const o of [...(ipIncidentsBySubnet.get(net) ?? [])]) live(o, time, alerts)
+    const rolled = rollUp(net)
+    if (rolled) return { t: rolled, created: false, rolled: true }
+    return { t: create('ip', f, { ip, subnet: null }), created: true, rolled: false }
+  }
+
+  // Continue what the store has open (a restart).
+  for (const inc of store.incidents.open()) {
+    let b: Partial<Baseline> = {}
+    try {
+      b = JSON.parse(store.getMeta(`incident:${inc.id}`) ?? '{}') as Partial<Baseline>
+    } catch {
+      // a damaged baseline only makes the next escalation come sooner
+    }
+    const t: Tracked = {
+      inc,
+      site: inc.kind === 'site' ? (Object.keys(inc.sites)[0] ?? UNKNOWN_SITE) : null,
+      sites: new Map(Object.entries(inc.sites)),
+      ua: new Map(Object.entries(inc.userAgents)),
+      users: new Set(inc.users),
+      ips: new Set(inc.ips),
+      escalations: b.escalations ?? 0,
+      alertedAttempts: b.attempts ?? inc.attempts,
+      alertedSites: b.sites ?? Object.keys(inc.sites).length,
+      lastEvent: null,
+      dirty: false,
+    }
+    index(t)
+  }
+
+  return {
+    onFinding(f, line) {
+      const alerts: Alert[] = []
+      const { t, created, rolled } = incidentFor(f, alerts)
+      const newRule = !t.inc.rules.includes(f.rule)
+      if (newRule) t.inc.rules.push(f.rule)
+      // an IP new to the incident brings its window's attempts; a known one has had its events counted already
+      const newIp = (f.keyKind === 'ip' || f.keyKind === 'ip+site') && !t.ips.has(f.event.ip)
+      for (const ip of f.ips) addIp(t, ip)
+      if (f.keyKind !== 'site' && t.inc.kind !== 'site') addIp(t, f.event.ip)
+      if (created) {
+        // the window that crossed the threshold: its count, on the site of the event that crossed it
+        const e = f.event
+        if (t.inc.kind === 'site') {
+          t.lastEvent = e
+          t.inc.attempts = Math.max(1, f.count)
+          t.sites.set(f.key, t.inc.attempts)
+          if (config.samples > 0) t.inc.samples.push(truncate(line))
+          if (e.userAgent) t.ua.set(e.userAgent, 1)
+          if (e.user && e.user !== '-') t.users.add(e.user)
+        } else {
+          touch(t, e, line, Math.max(1, f.count))
+        }
+        t.inc.firstSeen = Math.min(t.inc.firstSeen, e.time)
+        alerts.push(makeAlert(t, 'opened', f.time))
+        return alerts
+      }
+      touch(t, f.event, line, newIp ? Math.max(1, f.count) : 1)
+      if (f.time > t.inc.lastSeen) t.inc.lastSeen = f.time
+      if (newRule || rolled || grewEnough(t)) alerts.push(makeAlert(t, 'escalated', f.time))
+      return alerts
+    },
+
+    onEvent(e, line) {
+      if (open.size === 0) return EMPTY
+      let t = byIp.get(e.ip)
+      if (t === undefined && bySubnet.size > 0) t = bySubnet.get(subnet(e.ip))
+      const sites = siteMembers.size > 0 ? siteMembers.get(e.ip) : undefined
+      if (t === undefined && sites === undefined) return EMPTY
+      let alerts = EMPTY
+      if (t !== undefined && e.time - t.inc.lastSeen >= config.resolve_after) {
+        alerts = [resolve(t)]
+        t = undefined
+      }
+      if (t !== undefined) {
+        touch(t, e, line)
+        if (grewEnough(t)) {
+          if (alerts === EMPTY) alerts = []
+          alerts.push(makeAlert(t, 'escalated', e.time))
+        }
+      }
+      if (sites !== undefined) {
+        for (const s of [...sites]) {
+          if (s.site !== (e.site || UNKNOWN_SITE)) continue
+          if (alerts === EMPTY) alerts = []
+          const st = live(s, e.time, alerts)
+          if (st === undefined) continue
+          touch(st, e, line)
+          if (grewEnough(st)) alerts.push(makeAlert(st, 'escalated', e.time))
+        }
+      }
+      return alerts.length === 0 ? EMPTY : alerts
+    },
+
+    tick(now) {
+      const alerts: Alert[] = []
+      const changed: Tracked[] = []
+      for (const t of [...open.values()]) {
+        if (now - t.inc.lastSeen >= config.resolve_after) alerts.push(resolve(t))
+        else if (t.dirty) changed.push(t)
+      }
+      if (changed.length > 0) store.transaction(() => changed.forEach(save))
+      return alerts
+    },
+
+    flush() {
+      const changed = [...open.values()].filter((t) => t.dirty)
+      if (changed.length > 0) store.transaction(() => changed.forEach(save))
+    },
+
+    open: () => [...open.values()].map((t) => structuredClone(sync(t))),
+  }
+}
