@@ -1,0 +1,273 @@
+/**
+ * IP identity: normalisation, subnets, and fast membership tests against CIDR lists (trusted proxies, allow lists).
+ *
+ * Decisions:
+ * - IPv4 is accepted only as a plain dotted quad of decimal octets without leading zeros (`192.030.0.6` is rejected,
+ *   so is `0x7f.1`): servers never log such spellings, and `inet_aton` would read a leading zero as octal while other
+ *   tools read it as decimal, so accepting it would let two tools disagree about who an address is.
+ * - IPv4-mapped IPv6 (`::ffff:1.2.3.4`, `::ffff:102:304`) is the IPv4 address.
+ * - IPv6 comes out in canonical RFC 5952 form, without brackets, port or zone (`[fe80::1%eth0]:443` → `fe80::1`).
+ */
+import ipaddr from 'ipaddr.js'
+
+/** Cloudflare's published ranges (https://www.cloudflare.com/ips-v4, /ips-v6), named by the preset `cloudflare`. */
+export const CLOUDFLARE_RANGES: readonly string[] = [
+  '173.245.48.0/20',
+  '103.21.244.0/22',
+  '103.22.200.0/22',
+  '103.31.4.0/22',
+  '141.101.64.0/18',
+  '108.162.192.0/18',
+  '190.93.240.0/20',
+  '188.114.96.0/20',
+  '197.234.240.0/22',
+  '198.41.128.0/17',
+  '162.158.0.0/15',
+  '104.16.0.0/13',
+  '104.24.0.0/14',
+  '172.64.0.0/13',
+  '131.0.72.0/22',
+  '2400:cb00::/32',
+  '2606:4700::/32',
+  '2803:f800::/32',
+  '2405:b500::/32',
+  '2405:8100::/32',
+  '2a06:98c0::/29',
+  '2c0f:f248::/32',
+]
+
+/** Named CIDR lists usable wherever CIDRs are configured (`trusted_proxies: [cloudflare]`). */
+export const IP_PRESETS: Readonly<Record<string, readonly string[]>> = { cloudflare: CLOUDFLARE_RANGES }
+
+/**
+ * The IPv4 address as an unsigned 32-bit number, or -1 when `s[start..end)` is not a strict dotted quad
+ * (four decimal octets 0-255, no leading zeros, nothing else). Allocation-free: this runs once per log line.
+ */
+export function parseIpv4(s: string, start = 0, end = s.length): number {
+  const len = end - start
+  if (len < 7 || len > 15) return -1
+  let value = 0
+  let octet = 0
+  let digits = 0
+  let dots = 0
+  let leadingZero = false
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 48 && c <= 57) {
+      if (digits === 0) leadingZero = c === 48
+      else if (leadingZero) return -1
+      octet = octet * 10 + (c - 48)
+      if (++digits > 3 || octet > 255) return -1
+    } else if (c === 46) {
+      if (digits === 0 || ++dots > 3) return -1
+      value = value * 256 + octet
+      octet = 0
+      digits = 0
+    } else {
+      return -1
+    }
+  }
+  if (dots !== 3 || digits === 0) return -1
+  return value * 256 + octet
+}
+
+const v6Cache = new Map<string, string | null>()
+const V6_CACHE_MAX = 4096
+
+/**
+ * The canonical form of an IP address, or null when `s` is not one.
+ * Accepts IPv4 dotted quads, IPv6 in any spelling, `[v6]` and `[v6]:port`, zones (`%eth0`, dropped).
+ * A plain IPv4 string is returned as is (no allocation).
+ */
+export function normalizeIp(s: string): string | null {
+  if (parseIpv4(s) >= 0) return s
+  if (s.length < 2 || s.length > 64) return null
+  const cached = v6Cache.get(s)
+  if (cached !== undefined) return cached
+  const result = normalizeSlow(s)
+  if (v6Cache.size >= V6_CACHE_MAX) v6Cache.clear()
+  v6Cache.set(s, result)
+  return result
+}
+
+function normalizeSlow(input: string): string | null {
+  let s = input
+  if (s.charCodeAt(0) === 91 /* [ */) {
+    const close = s.indexOf(']')
+    if (close < 0) return null
+    const rest = s.slice(close + 1)
+    if (rest !== '' && !isPortSuffix(rest)) return null
+    s = s.slice(1, close)
+  }
+  const zone = s.indexOf('%')
+  if (zone >= 0) s = s.slice(0, zone)
+  if (s.indexOf(':') < 0) return null // an IPv4 that failed the strict check above
+  // IPv6 only from hex digits, colons and (for an embedded IPv4 tail) dots: ipaddr.js is lenient elsewhere.
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    const ok = (c >= 48 && c <= 58) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102) || c === 46
+    if (!ok) return null
+  }
+  const dot = s.indexOf('.')
+  if (dot >= 0 && parseIpv4(s, s.lastIndexOf(':') + 1) < 0) return null
+  if (!ipaddr.IPv6.isValid(s)) return null
+  const addr = ipaddr.IPv6.parse(s)
+  if (addr.isIPv4MappedAddress()) return addr.toIPv4Address().toString()
+  return addr.toRFC5952String()
+}
+
+function isPortSuffix(rest: string): boolean {
+  if (rest.length < 2 || rest.length > 6 || rest.charCodeAt(0) !== 58 /* : */) return false
+  for (let i = 1; i < rest.length; i++) {
+    const c = rest.charCodeAt(i)
+    if (c < 48 || c > 57) return false
+  }
+  return true
+}
+
+/** A set of IPs and CIDRs. */
+export interface IpMatcher {
+  /** whether the address (any spelling normalizeIp accepts) lies in one of the ranges; false for non-IPs */
+  has(ip: string): boolean
+  /** how many ranges (after preset expansion) the matcher holds */
+  readonly size: number
+}
+
+interface ParsedCidr {
+  v4: boolean
+  /** IPv4: the network as uint32; IPv6: the network as a 128-bit bigint */
+  net: number | bigint
+  bits: number
+}
+
+/** Parses `ip` or `ip/len` (IPv4 strict dotted quad, IPv6 any spelling); host bits are masked off. */
+export function parseCidr(s: string): ParsedCidr | null {
+  const slash = s.indexOf('/')
+  const addrPart = slash < 0 ? s : s.slice(0, slash)
+  let bits: number
+  const v4 = parseIpv4(addrPart)
+  const maxBits = v4 >= 0 ? 32 : 128
+  if (slash < 0) {
+    bits = maxBits
+  } else {
+    const lenPart = s.slice(slash + 1)
+    if (!/^\d{1,3}$/.test(lenPart)) return null // anchored, bounded: config text, not log text
+    bits = Number(lenPart)
+    if (bits > maxBits) return null
+  }
+  if (v4 >= 0) {
+    const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0
+    return { v4: true, net: (v4 & mask) >>> 0, bits }
+  }
+  const norm = normalizeIp(addrPart)
+  if (norm === null || addrPart.startsWith('[')) return null
+  const asV4 = parseIpv4(norm)
+  if (asV4 >= 0) {
+    // an IPv4-mapped network: ::ffff:10.0.0.0/104 is 10.0.0.0/8
+    const v4bits = Math.max(0, bits - 96)
+    const mask = v4bits === 0 ? 0 : (0xffffffff << (32 - v4bits)) >>> 0
+    return { v4: true, net: (asV4 & mask) >>> 0, bits: v4bits }
+  }
+  const big = v6ToBigInt(norm)
+  const shift = BigInt(128 - bits)
+  return { v4: false, net: (big >> shift) << shift, bits }
+}
+
+function v6ToBigInt(normalized: string): bigint {
+  const parts = ipaddr.IPv6.parse(normalized).parts
+  let v = 0n
+  for (const p of parts) v = (v << 16n) | BigInt(p)
+  return v
+}
+
+/** Whether `s` is an IP or a CIDR (IPv4 or IPv6) lookout accepts in its config. Presets are not CIDRs. */
+export function isValidCidr(s: string): boolean {
+  return parseCidr(s) !== null
+}
+
+/** Whether `s` is an IP, a CIDR, or a preset name such as `cloudflare`. */
+export function isIpOrCidrOrPreset(s: string): boolean {
+  return Object.hasOwn(IP_PRESETS, s) || isValidCidr(s)
+}
+
+/**
+ * A matcher over IPs, CIDRs and presets (`cloudflare`). Ranges are bucketed by prefix length with a Set per length,
+ * so a lookup costs one mask and one Set probe per distinct prefix length, however many ranges there are.
+ * Throws on an entry that is neither (validate config with isIpOrCidrOrPreset first).
+ */
+export function createIpMatcher(cidrs: readonly string[]): IpMatcher {
+  const v4Sets = new Map<number, Set<number>>()
+  const v6Sets = new Map<number, Set<bigint>>()
+  let size = 0
+  const add = (entry: string): void => {
+    const c = parseCidr(entry.trim())
+    if (c === null) throw new Error(`not an IP, CIDR or preset: ${JSON.stringify(entry)}`)
+    size++
+    if (c.v4) {
+      let set = v4Sets.get(c.bits)
+      if (!set) {
+        set = new Set()
+        v4Sets.set(c.bits, set)
+      }
+      set.add(c.net as number)
+    } else {
+      let set = v6Sets.get(c.bits)
+      if (!set) {
+        set = new Set()
+        v6Sets.set(c.bits, set)
+      }
+      set.add(c.net as bigint)
+    }
+  }
+  for (const entry of cidrs) {
+    const preset = Object.hasOwn(IP_PRESETS, entry) ? IP_PRESETS[entry] : undefined
+    if (preset) for (const p of preset) add(p)
+    else add(entry)
+  }
+  // longest prefixes first; masks precomputed
+  const v4Lens = [...v4Sets.keys()].sort((a, b) => b - a)
+  const v4Masks = v4Lens.map((b) => (b === 0 ? 0 : (0xffffffff << (32 - b)) >>> 0))
+  const v4Lookup = v4Lens.map((b) => v4Sets.get(b) as Set<number>)
+  const v6Lens = [...v6Sets.keys()].sort((a, b) => b - a)
+  const v6Shifts = v6Lens.map((b) => BigInt(128 - b))
+  const v6Lookup = v6Lens.map((b) => v6Sets.get(b) as Set<bigint>)
+
+  const hasV4 = (n: number): boolean => {
+    for (let i = 0; i < v4Lookup.length; i++) {
+      if ((v4Lookup[i] as Set<number>).has((n & (v4Masks[i] as number)) >>> 0)) return true
+    }
+    return false
+  }
+  return {
+    size,
+    has(ip: string): boolean {
+      const n = parseIpv4(ip)
+      if (n >= 0) return hasV4(n)
+      const norm = normalizeIp(ip)
+      if (norm === null) return false
+      const n2 = parseIpv4(norm)
+      if (n2 >= 0) return hasV4(n2)
+      if (v6Lookup.length === 0) return false
+      const big = v6ToBigInt(norm)
+      for (let i = 0; i < v6Lookup.length; i++) {
+        const shift = v6Shifts[i] as bigint
+        if ((v6Lookup[i] as Set<bigint>).has((big >> shift) << shift)) return true
+      }
+      return false
+    },
+  }
+}
+
+/**
+ * The subnet an address rolls up into: IPv4 → its /24 (`1.2.3.4` → `1.2.3.0/24`), IPv6 → its /64 in canonical CIDR
+ * (`2001:db8:1:2:3:4:5:6` → `2001:db8:1:2::/64`). A string that is not an IP is returned unchanged.
+ */
+export function subnetOf(ip: string): string {
+  const n = parseIpv4(ip)
+  if (n >= 0) return `${ip.slice(0, ip.lastIndexOf('.'))}.0/24`
+  const norm = normalizeIp(ip)
+  if (norm === null) return ip
+  if (parseIpv4(norm) >= 0) return subnetOf(norm)
+  const parts = ipaddr.IPv6.parse(norm).parts.slice(0, 4)
+  return `${new ipaddr.IPv6([...parts, 0, 0, 0, 0]).toRFC5952String()}/64`
+}
