@@ -34,6 +34,8 @@ export interface WebServer {
   logOf(site: string): string
   /** Stops the server by its pid (graceful, then SIGKILL after 5 s); resolves when it has exited. */
   stop(): Promise<void>
+  /** false once the process has exited */
+  alive(): boolean
 }
 
 const SEARCH_PATH = ['/usr/sbin', '/usr/local/sbin', '/usr/bin', '/usr/local/bin', '/sbin', '/bin']
@@ -89,9 +91,12 @@ async function waitForPort(port: number, child: ChildProcess, what: string, stde
   }
 }
 
+const isAlive = (child: ChildProcess): boolean =>
+  child.pid !== undefined && child.exitCode === null && child.signalCode === null
+
 /** Sends `signal` to the child, waits for its exit; SIGKILL after `graceMs`. */
 export async function stopChild(child: ChildProcess, signal: NodeJS.Signals, graceMs = 5_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return
+  if (!isAlive(child)) return
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   child.kill(signal)
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
@@ -213,6 +218,7 @@ export async function startNginx(dir: string, sites: readonly string[]): Promise
     logDir,
     logOf,
     stop: () => stopChild(child, 'SIGQUIT'),
+    alive: () => isAlive(child),
   }
 }
 
@@ -345,6 +351,7 @@ export async function startApache(dir: string, sites: readonly string[]): Promis
     },
     // SIGTERM: Apache's "stop now" (children are killed by the parent).
     stop: () => stopChild(child, 'SIGTERM'),
+    alive: () => isAlive(child),
   }
 }
 
