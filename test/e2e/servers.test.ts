@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { request, wpLogin, xmlrpc } from './client.js'
+import { apacheLogrotate, nginxLogrotate, written } from './rotate.js'
 import { findBinary, startApache, startNginx, type WebServer } from './servers.js'
 
-const missing = ['nginx', 'apache2'].filter((b) => findBinary(b) === null)
+const missing = ['nginx', 'apache2', 'logrotate'].filter((b) => findBinary(b) === null)
 const COMBINED = /^(\S+) - (\S+) \[[^\]]+\] "([^"]*)" (\d{3}) (\d+) "([^"]*)" "([^"]*)"$/
 const VHOST_COMBINED = /^(\S+):(\d+) (\S+) - (\S+) \[[^\]]+\] "([^"]*)" (\d{3}) (\d+) "([^"]*)" "([^"]*)"$/
 
@@ -19,7 +20,7 @@ describe.skipIf(missing.length > 0)(
   `real web servers${missing.length > 0 ? ` (skipped: no ${missing.join(', ')})` : ''}`,
   () => {
     let dir = ''
-    let nginx: WebServer
+    let nginx: WebServer & { pidFile: string }
     let apache: WebServer
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'lookout-e2e-servers-'))
@@ -78,6 +79,25 @@ describe.skipIf(missing.length > 0)(
         ['cafe.test', '127.0.0.202', 'GET /.env HTTP/1.1', '404'],
         ['garden.test', '127.0.0.204', 'GET /robots.txt HTTP/1.1', '200'],
       ])
+    })
+
+    it('logrotate: nginx logs are renamed and reopened (create), the Apache log is copied and truncated', async () => {
+      const before = { blog: written(nginx.logOf('blog.test')), apache: written(apache.logs[0] ?? '') }
+      nginxLogrotate(dir, nginx.logDir, nginx.pidFile).run()
+      apacheLogrotate(dir, apache.logs[0] ?? '').run()
+      expect(lines(nginx.logOf('blog.test'))).toHaveLength(0)
+      expect(lines(apache.logs[0] ?? '')).toHaveLength(0)
+      // nginx reopens on USR1 asynchronously: a request soon lands in the new file.
+      for (let i = 0; i < 50 && lines(nginx.logOf('blog.test')).length === 0; i++) {
+        await request({ from: '127.0.0.205', port: nginx.port, site: 'blog.test', path: '/' })
+      }
+      await request({ from: '127.0.0.205', port: apache.port, site: 'cafe.test', path: '/' })
+      expect(lines(nginx.logOf('blog.test')).at(-1)).toMatch(/^127\.0\.0\.205 /)
+      expect(lines(apache.logs[0] ?? '')).toHaveLength(1)
+      const after = { blog: written(nginx.logOf('blog.test')), apache: written(apache.logs[0] ?? '') }
+      expect(after.blog.files).toBe(2)
+      expect(after.apache).toMatchObject({ files: 2, lines: before.apache.lines + 1 })
+      expect(after.blog.lines).toBeGreaterThan(before.blog.lines)
     })
   },
 )
