@@ -1,0 +1,91 @@
+/**
+ * Offline reading for `lookout parse` and `lookout scan`: a plain file, a `.gz` file, or `-` for stdin.
+ * Big reads (1 MiB), one batch per read, so the per-line cost is the split and nothing else.
+ */
+import { createReadStream } from 'node:fs'
+import { createGunzip } from 'node:zlib'
+import { SourceError } from '../../core/errors.js'
+import type { LineBatch } from '../../core/types.js'
+import { LineSplitter } from '../line-splitter.js'
+import { streamLines } from '../stream-lines.js'
+import { closeQuietly, errCode, fingerprintFd, fstatFd, openFd, readAt } from './fsx.js'
+
+export interface ReadLinesOptions {
+  maxLineBytes: number
+  signal?: AbortSignal
+  /** bytes per read; default 1 MiB */
+  chunkBytes?: number
+}
+
+const CHUNK = 1 << 20
+
+/** Every line of `path` ('-' is stdin, `*.gz` is gunzipped), in batches; the last line needs no newline. */
+export function readLines(path: string, opts: ReadLinesOptions): AsyncIterable<LineBatch> {
+  const base = { maxLineBytes: opts.maxLineBytes, ...(opts.signal ? { signal: opts.signal } : {}) }
+  if (path === '-') return streamLines(process.stdin, { ...base, path: 'stdin' })
+  if (path.endsWith('.gz')) return readGzip(path, base)
+  return readPlain(path, opts)
+}
+
+async function* readGzip(path: string, opts: { maxLineBytes: number; signal?: AbortSignal }): AsyncGenerator<LineBatch> {
+  const file = createReadStream(path)
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 })
+  file.on('error', (err) => gunzip.destroy(err))
+  file.pipe(gunzip)
+  try {
+    yield* streamLines(gunzip, { ...opts, path })
+  } catch (err) {
+    throw new SourceError(`cannot read ${path}: ${errCode(err) === 'EUNKNOWN' ? (err as Error).message : errCode(err)}`, path, {
+      cause: err,
+    })
+  } finally {
+    file.destroy()
+    gunzip.destroy()
+  }
+}
+
+async function* readPlain(path: string, opts: ReadLinesOptions): AsyncGenerator<LineBatch> {
+  let fd: number
+  try {
+    fd = await openFd(path, 'r')
+  } catch (err) {
+    throw new SourceError(`cannot read ${path}: ${errCode(err)}`, path, { cause: err })
+  }
+  try {
+    const st = await fstatFd(fd)
+    if (st.isDirectory()) throw new SourceError(`cannot read ${path}: it is a directory`, path)
+    const fingerprint = st.isFile() ? await fingerprintFd(fd, st) : null
+    const size = opts.chunkBytes ?? CHUNK
+    const buf = Buffer.allocUnsafe(size)
+    const splitter = new LineSplitter(opts.maxLineBytes)
+    const batch = (lines: string[], startOffset: number): LineBatch => ({
+      path,
+      site: '',
+      fingerprint,
+      lines,
+      startOffset,
+      endOffset: splitter.offset,
+      bytes: splitter.offset - startOffset,
+      truncated: splitter.lastTruncated,
+    })
+    for (;;) {
+      if (opts.signal?.aborted) return
+      let n: number
+      try {
+        // regular files are read by position; pipes and devices (`/dev/stdin`, FIFOs) sequentially
+        n = await readAt(fd, buf, size, st.isFile() ? splitter.readPos : -1)
+      } catch (err) {
+        throw new SourceError(`cannot read ${path}: ${errCode(err)}`, path, { cause: err })
+      }
+      if (n === 0) break
+      const start = splitter.offset
+      const lines = splitter.push(n === size ? buf : buf.subarray(0, n))
+      if (lines.length > 0) yield batch(lines, start)
+    }
+    const start = splitter.offset
+    const last = splitter.flush()
+    if (last !== null) yield batch([last], start)
+  } finally {
+    closeQuietly(fd)
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * Bytes in, lines out: the one place that splits, decodes and cuts lines, shared by every source.
+ *
+ * Fast path: the bytes up to the last newline of a chunk are decoded in ONE call and split on '\n' (a newline byte
+ * never hides inside an invalid UTF-8 sequence, so string and byte splits agree). A per-line byte scan only runs when a
+ * line could be longer than `maxLineBytes` (its UTF-16 length is over a third of the limit).
+ */
+
+const NL = 10
+const CR = 13
+
+export class LineSplitter {
+  /** file offset just past the last complete line handed out (what a checkpoint stores) */
+  offset: number
+  /** file offset of the next byte to push */
+  readPos: number
+  /** how many lines of the last `push`/`flush` were cut at `maxLineBytes` */
+  lastTruncated = 0
+  /** bytes of the current partial line (at most maxLineBytes), null when none */
+  private carry: Buffer | null = null
+  /** the current partial line is already longer than the limit: its head is kept, the rest is discarded */
+  private skipping = false
+  private readonly fastLimit: number
+
+  constructor(
+    readonly maxLineBytes: number,
+    start = 0,
+  ) {
+    this.offset = start
+    this.readPos = start
+    this.fastLimit = Math.floor(maxLineBytes / 3)
+  }
+
+  /** bytes read but not yet part of a complete line */
+  get pendingBytes(): number {
+    return this.readPos - this.offset
+  }
+
+  /** Forgets any partial line and continues at `at` (truncation, or a fresh file). */
+  reset(at: number): void {
+    this.offset = at
+    this.readPos = at
+    this.carry = null
+    this.skipping = false
+  }
+
+  /** Splits `chunk`, the bytes found at `readPos`. Returns the lines completed by it (the chunk may be reused after). */
+  push(chunk: Buffer): string[] {
+    const n = chunk.length
+    const base = this.readPos
+    this.readPos += n
+    this.lastTruncated = 0
+    let pos = 0
+    let head: string | null = null
+    if (this.carry !== null) {
+      const nl = chunk.indexOf(NL)
+      if (nl === -1) {
+        this.appendCarry(chunk, 0, n)
+        return []
+      }
+      this.appendCarry(chunk, 0, nl)
+      head = this.takeCarry()
+      pos = nl + 1
+      this.offset = base + pos
+    }
+    let lines: string[] = []
+    const last = n > pos ? chunk.lastIndexOf(NL) : -1
+    if (last >= pos) {
+      lines = this.splitRegion(chunk, pos, last)
+      pos = last + 1
+      this.offset = base + pos
+    }
+    if (head !== null) lines.unshift(head)
+    if (pos < n) {
+      this.carry = Buffer.alloc(0)
+      this.appendCarry(chunk, pos, n)
+    }
+    return lines
+  }
+
+  /** End of input (offline, or a rotated file that is done): the partial line, if any, becomes a line. */
+  flush(): string | null {
+    this.lastTruncated = 0
+    if (this.carry === null) return null
+    const line = this.takeCarry()
+    this.offset = this.readPos
+    return line
+  }
+
+  private appendCarry(chunk: Buffer, s: number, e: number): void {
+    if (this.skipping || this.carry === null) return
+    const room = this.maxLineBytes - this.carry.length
+    if (e - s > room) {
+      this.carry = Buffer.concat([this.carry, chunk.subarray(s, s + room)])
+      this.skipping = true
+    } else if (e > s) {
+      this.carry = Buffer.concat([this.carry, chunk.subarray(s, e)])
+    }
+  }
+
+  private takeCarry(): string {
+    const buf = this.carry ?? Buffer.alloc(0)
+    let line: string
+    if (this.skipping) {
+      line = buf.toString('utf8', 0, utf8Boundary(buf, 0, buf.length))
+      this.lastTruncated++
+    } else {
+      const end = buf.length > 0 && buf[buf.length - 1] === CR ? buf.length - 1 : buf.length
+      line = buf.toString('utf8', 0, end)
+    }
+    this.carry = null
+    this.skipping = false
+    return line
+  }
+
+  /** Lines in chunk[s, e) where chunk[e] is the last newline. */
+  private splitRegion(chunk: Buffer, s: number, e: number): string[] {
+    const parts = chunk.toString('utf8', s, e).split('\n')
+    const lim = this.fastLimit
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i] as string
+      const len = p.length
+      if (len > lim) return this.splitSlow(chunk, s, e)
+      if (len > 0 && p.charCodeAt(len - 1) === CR) parts[i] = p.slice(0, len - 1)
+    }
+    return parts
+  }
+
+  /** Byte-exact splitting for chunks that may hold over-long lines. */
+  private splitSlow(chunk: Buffer, s: number, e: number): string[] {
+    const out: string[] = []
+    const max = this.maxLineBytes
+    let p = s
+    while (p <= e) {
+      let nl = chunk.indexOf(NL, p)
+      if (nl === -1 || nl > e) nl = e + 1 // cannot happen: chunk[e] is a newline
+      if (nl - p > max) {
+        out.push(chunk.toString('utf8', p, utf8Boundary(chunk, p, p + max)))
+        this.lastTruncated++
+      } else {
+        const end = nl > p && chunk[nl - 1] === CR ? nl - 1 : nl
+        out.push(chunk.toString('utf8', p, end))
+      }
+      p = nl + 1
+    }
+    return out
+  }
+}
+
+/** The largest end <= `end` that does not split a UTF-8 character (a cut line must not end in a half character). */
+export function utf8Boundary(buf: Buffer, start: number, end: number): number {
+  let i = end - 1
+  // walk back over at most 3 continuation bytes to the lead byte of the last character
+  while (i > start && end - i < 4 && ((buf[i] as number) & 0xc0) === 0x80) i--
+  const lead = buf[i] as number
+  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1
+  return i + need > end ? i : end
+}
