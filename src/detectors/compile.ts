@@ -1,0 +1,228 @@
+/**
+ * RuleSpec → CompiledRule: pure (no I/O), done once at startup and by `lookout check`. Patterns, status sets and
+ * allow lists are compiled here so that the engine's hot path only calls prepared closures.
+ */
+import { type ConfigIssue, ConfigError } from '../core/errors.js'
+import { createIpMatcher, type IpMatcher } from '../core/ip.js'
+import type { KeyKind, LogEvent, Severity } from '../core/types.js'
+import type { PacksConfig, RuleOverride } from './config.js'
+import { formatDuration } from './duration.js'
+import type { Pack } from './packs/pack.js'
+import { webPack } from './packs/web.js'
+import { JETPACK_RANGES, JETPACK_RULES, wordpressPack } from './packs/wordpress.js'
+import { compilePattern, compileValuePattern, PathSet, type PathPattern, PatternError } from './pattern.js'
+import { queryValue } from './query.js'
+import { type DistinctField, type FilterOrList, type FilterSpec, parseStatusRange, type RuleSpec, ruleSpec } from './rule-spec.js'
+
+/** A compiled filter. `path` is the event's canonical path (see canonicalPath), computed once per event. */
+export interface EventFilter {
+  test(e: LogEvent, path: string): boolean
+  /** every path this filter can match, when it matches exact paths only (the engine indexes by them); else null */
+  readonly exactPaths: ReadonlySet<string> | null
+}
+
+export interface CompiledThreshold {
+  readonly kind: 'count' | 'distinct'
+  readonly count: number
+  /** the window, ms */
+  readonly within: number
+  /** for `distinct`: the field counted */
+  readonly field: DistinctField | null
+  /** for findings and logs: "5 in 1m", "3 distinct query:author in 10m" */
+  readonly label: string
+  /** counts only the rule's events that also pass this */
+  readonly filter: EventFilter | null
+  /** ring of time buckets for counts: `buckets` × `bucketMs` = `within` */
+  readonly buckets: number
+  readonly bucketMs: number
+  /** most distinct values kept per key (enough to see 10× growth) */
+  readonly cap: number
+}
+
+export interface CompiledRule {
+  readonly name: string
+  readonly description: string
+  /** the built-in pack it comes from; null for a user rule */
+  readonly pack: string | null
+  readonly key: KeyKind
+  readonly severity: Severity
+  readonly filter: EventFilter
+  readonly thresholds: readonly CompiledThreshold[]
+  /** IPs this rule never counts (e.g. Jetpack for xmlrpc-abuse) */
+  readonly allow: IpMatcher | null
+  /** events that remove their IP from the rule's distinct-IP counts */
+  readonly forgive: EventFilter | null
+  /** the longest threshold window (ms): a key quiet this long holds nothing */
+  readonly maxWindow: number
+}
+
+interface Config {
+  readonly packs: PacksConfig
+  readonly rules: readonly RuleSpec[]
+  readonly configFile?: string | null
+}
+
+/**
+ * The rules to run: the enabled built-in packs (with their overrides) and the user's rules.
+ * Throws ConfigError listing every problem (bad pattern, clashing names) at once.
+ */
+export function compileRules(cfg: Config): CompiledRule[] {
+  const issues: ConfigIssue[] = []
+  const file = cfg.configFile ?? '<config>'
+  const out: CompiledRule[] = []
+  const builtIn = new Map<string, string>()
+
+  const packs: [Pack, PacksConfig[keyof PacksConfig]][] = [
+    [wordpressPack, cfg.packs.wordpress],
+    [webPack, cfg.packs.web],
+  ]
+  for (const [pack, setting] of packs) {
+    for (const r of pack.rules) builtIn.set(r.name, pack.name)
+    if (setting === false || (typeof setting === 'object' && !setting.enabled)) continue
+    const settings = typeof setting === 'object' ? (setting as Record<string, unknown>) : {}
+    for (const input of pack.rules) {
+      const spec = ruleSpec.parse(input) // the packs are code: a failure here is a bug, not a config error
+      const override = settings[spec.name] as RuleOverride | undefined
+      if (override === false || (typeof override === 'object' && !override.enabled)) continue
+      if (typeof override === 'object') {
+        if (override.thresholds) spec.thresholds = override.thresholds
+        if (override.severity) spec.severity = override.severity
+      }
+      if (pack === wordpressPack && JETPACK_RULES.includes(spec.name)) {
+        const wp = typeof setting === 'object' ? (setting as { jetpack_allow: boolean; jetpack_ranges: string[] }) : null
+        if (wp === null || wp.jetpack_allow) {
+          spec.allow = [...spec.allow, ...(wp?.jetpack_ranges ?? JETPACK_RANGES)]
+        }
+      }
+      compileOne(spec, pack.name, `packs.${pack.name}.${spec.name}`)
+    }
+  }
+  cfg.rules.forEach((spec, i) => {
+    const clash = builtIn.get(spec.name)
+    if (clash) {
+      issues.push({
+        file,
+        line: 0,
+        column: 0,
+        path: `rules[${i}].name`,
+        message: `"${spec.name}" is a rule of the ${clash} pack; pick another name (switch the built-in off with packs.${clash}.${spec.name}: false)`,
+      })
+      return
+    }
+    compileOne(spec, null, `rules[${i}]`)
+  })
+  if (issues.length) throw new ConfigError(issues)
+  return out
+
+  function compileOne(spec: RuleSpec, pack: string | null, where: string): void {
+    try {
+      out.push(compileRule(spec, pack))
+    } catch (err) {
+      if (!(err instanceof PatternError)) throw err
+      issues.push({ file, line: 0, column: 0, path: where, message: err.message })
+    }
+  }
+}
+
+/** One RuleSpec → CompiledRule (deep-frozen). Throws PatternError for a bad pattern or CIDR. */
+export function compileRule(spec: RuleSpec, pack: string | null = null): CompiledRule {
+  const thresholds = spec.thresholds.map((t): CompiledThreshold => {
+    const buckets = Math.max(1, Math.min(t.within >= 6 * 3_600_000 ? 96 : 60, t.within))
+    const field = t.kind === 'distinct' ? t.field : null
+    return Object.freeze({
+      kind: t.kind,
+      count: t.count,
+      within: t.within,
+      field,
+      label: `${t.count}${field ? ` distinct ${field}` : ''} in ${formatDuration(t.within)}`,
+      filter: t.filter ? compileFilter(t.filter) : null,
+      buckets,
+      bucketMs: t.within / buckets,
+      cap: Math.min(Math.max(t.count * 10, 64), 4096),
+    })
+  })
+  let allow: IpMatcher | null = null
+  if (spec.allow.length) {
+    try {
+      allow = createIpMatcher(spec.allow)
+    } catch (err) {
+      throw new PatternError(`allow: ${(err as Error).message}`)
+    }
+  }
+  return Object.freeze({
+    name: spec.name,
+    description: spec.description,
+    pack,
+    key: spec.key,
+    severity: spec.severity,
+    filter: compileFilter(spec.filter),
+    thresholds: Object.freeze(thresholds),
+    allow,
+    forgive: spec.forgive ? compileFilter(spec.forgive) : null,
+    maxWindow: Math.max(...thresholds.map((t) => t.within)),
+  })
+}
+
+const list = <T>(v: T | readonly T[] | undefined): readonly T[] =>
+  v === undefined ? [] : Array.isArray(v) ? (v as readonly T[]) : [v as T]
+
+/** A filter (or a list of alternatives) → one closure. */
+export function compileFilter(f: FilterOrList): EventFilter {
+  const alts = list<FilterSpec>(f).map(compileSpec)
+  let exactPaths: Set<string> | null = new Set()
+  for (const a of alts) {
+    if (a.exactPaths === null) exactPaths = null
+    else if (exactPaths) for (const p of a.exactPaths) exactPaths.add(p)
+  }
+  if (alts.length === 1) return alts[0] as EventFilter
+  const tests = alts.map((a) => a.test)
+  return {
+    exactPaths,
+    test: (e, path) => {
+      for (const t of tests) if (t(e, path)) return true
+      return false
+    },
+  }
+}
+
+function compileSpec(f: FilterSpec): EventFilter {
+  const service = f.service ?? null
+  const methods = list(f.method).map((m) => m.toUpperCase())
+  const method = methods.length === 1 ? (methods[0] as string) : null
+  const methodSet = methods.length > 1 ? new Set(methods) : null
+  let status: Uint8Array | null = null
+  for (const s of list(f.status)) {
+    const range = parseStatusRange(s)
+    if (!range) throw new PatternError(`not an HTTP status: ${JSON.stringify(s)}`)
+    status ??= new Uint8Array(600)
+    status.fill(1, range[0], range[1] + 1)
+  }
+  const paths = f.path === undefined ? null : new PathSet(list(f.path).map(compilePattern))
+  const notPaths = f.not_path === undefined ? null : new PathSet(list(f.not_path).map(compilePattern))
+  const outcome = f.outcome ?? null
+  const qkeys = f.query_keys ?? null
+  const notQkeys = f.not_query_keys ?? null
+  const qvals: [string, PathPattern[]][] = Object.entries(f.query ?? {}).map(([k, v]) => [
+    k,
+    list(v).map(compileValuePattern),
+  ])
+  const needsQuery = qkeys !== null || qvals.length > 0
+  const test = (e: LogEvent, path: string): boolean => {
+    if (service !== null && e.service !== service) return false
+    if (status !== null && status[e.status] !== 1) return false
+    if (method !== null ? e.method !== method : methodSet !== null && !methodSet.has(e.method)) return false
+    if (paths !== null && !paths.test(path)) return false
+    if (notPaths !== null && notPaths.test(path)) return false
+    if (outcome !== null && e.outcome !== outcome) return false
+    const q = e.query
+    if (needsQuery && q === '') return false
+    if (qkeys !== null && !qkeys.some((k) => !!queryValue(q, k))) return false
+    for (const [k, pats] of qvals) {
+      const v = queryValue(q, k)
+      if (v === null || !pats.some((p) => p.test(v))) return false
+    }
+    if (notQkeys !== null && q !== '' && notQkeys.some((k) => queryValue(q, k) !== null)) return false
+    return true
+  }
+  return { test, exactPaths: paths?.exactOnly ? paths.exact : null }
+}
