@@ -46,8 +46,6 @@ export interface ScanReport {
 
 /** How often (in event time) idle windows are swept and quiet incidents resolved. */
 const SWEEP_EVERY_MS = 60_000
-/** The sweep check runs every this many events (a counter test, not a clock read, per event). */
-const SWEEP_CHECK_EVENTS = 1024
 /** Read buffers share this budget when many files are scanned at once. */
 const READ_BUDGET_BYTES = 32 << 20
 
@@ -172,7 +170,6 @@ export async function runScan(files: string[], opts: ScanOptions): Promise<ScanR
 
   let latest = Number.NEGATIVE_INFINITY
   let lastSweep = Number.NEGATIVE_INFINITY
-  let sinceCheck = 0
   const handle = (e: LogEvent, line: string): void => {
     if (e.time > latest) latest = e.time
     const findings = engine.observe(e)
@@ -181,13 +178,10 @@ export async function runScan(files: string[], opts: ScanOptions): Promise<ScanR
       const a = incidents.onEvent(e, line)
       if (a.length > 0) collect(a)
     }
-    if (++sinceCheck >= SWEEP_CHECK_EVENTS) {
-      sinceCheck = 0
-      if (latest - lastSweep >= SWEEP_EVERY_MS) {
-        lastSweep = latest
-        engine.sweep(latest)
-        collect(incidents.tick(latest))
-      }
+    if (latest - lastSweep >= SWEEP_EVERY_MS) {
+      lastSweep = latest
+      engine.sweep(latest)
+      collect(incidents.tick(latest))
     }
   }
 
@@ -234,6 +228,8 @@ export async function runScan(files: string[], opts: ScanOptions): Promise<ScanR
         }
       }
     }
+    // the end of the logs is "now": incidents quiet for resolve_after before the last line are over
+    if (latest > Number.NEGATIVE_INFINITY) collect(incidents.tick(latest))
     const all = [...resolved, ...incidents.open()].sort(
       (a, b) => a.firstSeen - b.firstSeen || Number(a.id) - Number(b.id),
     )
