@@ -47,7 +47,12 @@ export function createClfParser(opts: ParserOptions = {}): Parser {
   return {
     parse(line: string, site: string): ParseResult {
       resetScratch(f)
-      const q = line.indexOf('"')
+      // the first unescaped quote (Apache escapes a quote in a user name as \"), skipping Apache's `""` for an empty
+      // user name: an attacker can produce both with an Authorization header, so both must parse
+      let q = closeQuote(line, 0)
+      if (q >= 0 && line.charCodeAt(q + 1) === 34 && line.charCodeAt(q + 2) === 32 && line.charCodeAt(q + 3) === 91) {
+        q = closeQuote(line, q + 2)
+      }
       if (q < 0) return fail(line, 'no quoted request')
       // `[time]` directly before the request's quote
       let r = q - 1

@@ -47,12 +47,16 @@ export function formatError(message: string): ConfigError {
   return new ConfigError([{ file: '<format>', line: 0, column: 0, path: 'format', message }])
 }
 
+const isQueryPart = (p: Part): boolean => 'field' in p && (p.field === 'query' || p.name === '$is_args')
+
 /** Builds the slot list from parts; throws ConfigError for formats that cannot be tokenized. */
 export function compileTemplate(parts: readonly Part[], what: string): Template {
   const merged: Part[] = []
   for (const p of parts) {
     const last = merged[merged.length - 1]
     if ('lit' in p && last !== undefined && 'lit' in last) merged[merged.length - 1] = { lit: last.lit + p.lit }
+    // `%U%q`, `$uri$is_args$args`: the path slot takes the query with it (finish() splits at '?')
+    else if ('field' in p && last !== undefined && 'field' in last && last.field === 'path' && isQueryPart(p)) continue
     else merged.push(p)
   }
   let head = ''
