@@ -526,13 +526,13 @@ class FileTailer implements FileSource {
       }
       this.deferred.delete(e)
       const fp = await fingerprintFd(fd, st)
-      let start = 0
+      // a file another path has read (rotated names): continue where that path stopped
+      const r = this.retired.get(key)
+      const retiredAt = r !== undefined && (await headMatches(fd, r.fp)) ? Math.min(r.offset, st.size) : null
+      let start = retiredAt ?? 0
       if (!e.opened) {
         e.opened = true
-        start = await this.resumePoint(e, fd, st)
-      } else {
-        const r = this.retired.get(key)
-        if (r !== undefined && (await headMatches(fd, r.fp))) start = Math.min(r.offset, st.size)
+        start = await this.resumePoint(e, fd, st, retiredAt)
       }
       const realPath = realpathOr(e.path)
       if (realPath !== e.path) {
@@ -554,8 +554,11 @@ class FileTailer implements FileSource {
     }
   }
 
-  /** Where a path's first open starts: its checkpoint, else `startAt` (files present at the start), else 0. */
-  private async resumePoint(e: Entry, fd: number, st: Stats): Promise<number> {
+  /**
+   * Where a path's first open starts: its checkpoint, else where another path let go of the same file, else
+   * `startAt` (files present at the start), else 0.
+   */
+  private async resumePoint(e: Entry, fd: number, st: Stats, retiredAt: number | null): Promise<number> {
     const cp = this.opts.cursors.get(e.path)
     if (cp?.fingerprint) {
       if (await matchesFingerprint(fd, st, cp.fingerprint)) {
@@ -593,6 +596,7 @@ class FileTailer implements FileSource {
       }
       return 0
     }
+    if (retiredAt !== null) return retiredAt
     if (e.initial && e.spec.startAt === 'end') return this.lineStartBefore(fd, st.size)
     return 0
   }
