@@ -187,7 +187,7 @@ function* userLogin(site: Site, rng: Rng, who: Who, t0: number): Actor {
  * block editor with its REST calls (`/wp-json/wp/v2/users/me` many times, the authors list once per editor load)
  * and heartbeats every 15–60 s while editing.
  */
-export function* adminSession(site: Site, rng: Rng, who: Who, t0: number, typos: number): Actor {
+export function* adminSession(site: Site, rng: Rng, who: Who, t0: number, typos: number, authorsList = true): Actor {
   let t = t0
   const loginUrl = url(site, '/wp-login.php')
   yield hit(t, who, site, 'GET', `/wp-login.php?redirect_to=${encodeURIComponent(url(site, '/wp-admin/'))}&reauth=1`, 200, size.loginPage(rng))
@@ -221,7 +221,8 @@ export function* adminSession(site: Site, rng: Rng, who: Who, t0: number, typos:
       '/wp-json/wp/v2/users/me?context=edit&_locale=user',
       '/wp-json/wp/v2/types?context=view&_locale=user',
       `/wp-json/wp/v2/posts/${post}?context=edit&_locale=user`,
-      '/wp-json/wp/v2/users?context=view&who=authors&per_page=50&_fields=id%2Cname&_locale=user',
+      // the post-author dropdown, shown to users who may edit others' posts: a user listing, once per editor load
+      ...(authorsList ? ['/wp-json/wp/v2/users?context=view&who=authors&per_page=50&_fields=id%2Cname&_locale=user'] : []),
       '/wp-json/wp/v2/settings?_locale=user',
       '/wp-json/wp/v2/users/me?_locale=user',
     ]
@@ -339,7 +340,8 @@ export function* adminArrivals(world: World, site: Site, start: number, end: num
   const ip = rng.chance(0.3) ? world.officeIp : benignIpv4(rng)
   const ua = rng.pick(BROWSER_UAS)
   let n = 0
-  for (let t = start + rng.exp(DAY / 1.3); t < end; t += 30 * MINUTE + rng.exp(DAY / 1.3)) {
+  // sessions last at most ~2 h; 3 h apart they never overlap (two editor tabs would double the user listings)
+  for (let t = start + rng.exp(DAY / 1.3); t < end; t += 3 * HOUR + rng.exp(DAY / 1.3)) {
     const who: Who = { ip, userAgent: ua, protocol: 'HTTP/2.0', label: 'benign:admin' }
     yield { time: t, spawn: adminSession(site, new Rng(deriveSeed(world.seed, 9, site.index, n++)), who, t, 0) }
   }
@@ -386,7 +388,8 @@ export function* office(world: World, start: number, end: number): Actor {
       typos = Math.min(typos, 15 - typosToday)
       typosToday += typos
       const t = slot + rng.between(0, SLOT - 1)
-      events.push({ time: t, actor: adminSession(pickSite(world, rng), new Rng(deriveSeed(world.seed, 12, n++)), who, t, typos) })
+      // agency staff are authors on client sites: no post-author dropdown, so no user listing
+      events.push({ time: t, actor: adminSession(pickSite(world, rng), new Rng(deriveSeed(world.seed, 12, n++)), who, t, typos, false) })
     }
     for (let i = rng.int(1, 4); i > 0; i--) {
       const t = slot + rng.between(0, SLOT - 1)
