@@ -2,7 +2,7 @@
  * RuleSpec → CompiledRule: pure (no I/O), done once at startup and by `lookout check`. Patterns, status sets and
  * allow lists are compiled here so that the engine's hot path only calls prepared closures.
  */
-import { type ConfigIssue, ConfigError } from '../core/errors.js'
+import { ConfigError, type ConfigIssue } from '../core/errors.js'
 import { createIpMatcher, type IpMatcher } from '../core/ip.js'
 import type { KeyKind, LogEvent, Severity } from '../core/types.js'
 import type { PacksConfig, RuleOverride } from './config.js'
@@ -10,9 +10,16 @@ import { formatDuration } from './duration.js'
 import type { Pack } from './packs/pack.js'
 import { webPack } from './packs/web.js'
 import { JETPACK_RANGES, JETPACK_RULES, wordpressPack } from './packs/wordpress.js'
-import { compilePattern, compileValuePattern, PathSet, type PathPattern, PatternError } from './pattern.js'
+import { compilePattern, compileValuePattern, type PathPattern, PathSet, PatternError } from './pattern.js'
 import { queryValue } from './query.js'
-import { type DistinctField, type FilterOrList, type FilterSpec, parseStatusRange, type RuleSpec, ruleSpec } from './rule-spec.js'
+import {
+  type DistinctField,
+  type FilterOrList,
+  type FilterSpec,
+  parseStatusRange,
+  type RuleSpec,
+  ruleSpec,
+} from './rule-spec.js'
 
 /** A compiled filter. `path` is the event's canonical path (see canonicalPath), computed once per event. */
 export interface EventFilter {
@@ -77,19 +84,20 @@ export function compileRules(cfg: Config): CompiledRule[] {
     [webPack, cfg.packs.web],
   ]
   for (const [pack, setting] of packs) {
-    for (const r of pack.rules) builtIn.set(r.name, pack.name)
     if (setting === false || (typeof setting === 'object' && !setting.enabled)) continue
     const settings = typeof setting === 'object' ? (setting as Record<string, unknown>) : {}
     for (const input of pack.rules) {
       const spec = ruleSpec.parse(input) // the packs are code: a failure here is a bug, not a config error
       const override = settings[spec.name] as RuleOverride | undefined
       if (override === false || (typeof override === 'object' && !override.enabled)) continue
+      builtIn.set(spec.name, pack.name)
       if (typeof override === 'object') {
         if (override.thresholds) spec.thresholds = override.thresholds
         if (override.severity) spec.severity = override.severity
       }
       if (pack === wordpressPack && JETPACK_RULES.includes(spec.name)) {
-        const wp = typeof setting === 'object' ? (setting as { jetpack_allow: boolean; jetpack_ranges: string[] }) : null
+        const wp =
+          typeof setting === 'object' ? (setting as { jetpack_allow: boolean; jetpack_ranges: string[] }) : null
         if (wp === null || wp.jetpack_allow) {
           spec.allow = [...spec.allow, ...(wp?.jetpack_ranges ?? JETPACK_RANGES)]
         }

@@ -9,8 +9,8 @@ import { webPack } from './packs/web.js'
 import { JETPACK_RANGES, wordpressPack } from './packs/wordpress.js'
 import { ruleSpec, severity, thresholdSpec } from './rule-spec.js'
 
-export { compileRules } from './compile.js'
 export type { CompiledRule, CompiledThreshold, EventFilter } from './compile.js'
+export { compileRules } from './compile.js'
 export { duration } from './duration.js'
 export type { RuleSpec, RuleSpecInput, ThresholdSpec } from './rule-spec.js'
 export { ruleSpec } from './rule-spec.js'
@@ -65,7 +65,10 @@ export const packsConfig = z
       .union([z.boolean(), wordpressPackConfig])
       .default(true)
       .describe(`true/false, or settings. ${wordpressPack.description}`),
-    web: z.union([z.boolean(), webPackConfig]).default(true).describe(`true/false, or settings. ${webPack.description}`),
+    web: z
+      .union([z.boolean(), webPackConfig])
+      .default(true)
+      .describe(`true/false, or settings. ${webPack.description}`),
   })
   .describe('Built-in rule packs (all on by default)')
 export type PacksConfig = z.output<typeof packsConfig>
@@ -79,7 +82,8 @@ export const detectionShape = {
     .superRefine((rules, ctx) => {
       const seen = new Set<string>()
       rules.forEach((r, i) => {
-        if (seen.has(r.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate rule name "${r.name}"` })
+        if (seen.has(r.name))
+          ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate rule name "${r.name}"` })
         seen.add(r.name)
       })
     })

@@ -130,8 +130,7 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
   let evicted = 0
   let seq = 0
 
-  const isAllowed = (ip: string): boolean =>
-    (allowLoopback && (ip.startsWith('127.') || ip === '::1')) || allow.has(ip)
+  const isAllowed = (ip: string): boolean => (allowLoopback && (ip.startsWith('127.') || ip === '::1')) || allow.has(ip)
 
   const keyOf = (kind: KeyKind, e: LogEvent): string =>
     kind === 'ip' ? e.ip : kind === 'site' ? e.site : kind === 'ip+site' ? `${e.ip}|${e.site}` : subnetOf(e.ip)

@@ -26,7 +26,9 @@ export function compilePattern(source: string): PathPattern {
     throw new PatternError(`${JSON.stringify(source)}: a path pattern starts with "/" (or "*" / "**")`)
   }
   if (source.includes('***')) {
-    throw new PatternError(`${JSON.stringify(source)}: use * (within one path segment) or ** (across segments), not ***`)
+    throw new PatternError(
+      `${JSON.stringify(source)}: use * (within one path segment) or ** (across segments), not ***`,
+    )
   }
   for (const ch of '?[]{}') {
     if (source.includes(ch)) {

@@ -47,7 +47,10 @@ const statusSpec = z
   .union([z.number(), z.string()])
   .superRefine((v, ctx) => {
     if (parseStatusRange(v) === null) {
-      ctx.addIssue({ code: 'custom', message: `not an HTTP status: ${JSON.stringify(v)} (use 401, "4xx" or "400-499")` })
+      ctx.addIssue({
+        code: 'custom',
+        message: `not an HTTP status: ${JSON.stringify(v)} (use 401, "4xx" or "400-499")`,
+      })
     }
   })
   .describe('An HTTP status (401), a class ("4xx") or a range ("400-499")')
@@ -66,11 +69,7 @@ export const filterSpec = z
       .min(1)
       .optional()
       .describe('The query string has one of these parameters, with a value (e.g. [author] for ?author=2)'),
-    not_query_keys: z
-      .array(z.string().min(1))
-      .min(1)
-      .optional()
-      .describe('…and has none of these parameters'),
+    not_query_keys: z.array(z.string().min(1)).min(1).optional().describe('…and has none of these parameters'),
     query: z
       .record(z.string().min(1), oneOrMany(valuePattern))
       .optional()
@@ -116,7 +115,9 @@ export const thresholdSpec = z
     const base = { count: t.count, within: t.within, ...(t.filter ? { filter: t.filter } : {}) }
     return t.distinct === undefined ? { kind: 'count', ...base } : { kind: 'distinct', field: t.distinct, ...base }
   })
-  .describe('At least `count` events (or, with `distinct`, distinct values; events without the field are ignored) within the window')
+  .describe(
+    'At least `count` events (or, with `distinct`, distinct values; events without the field are ignored) within the window',
+  )
 
 export interface CountThreshold {
   kind: 'count'
