@@ -16,7 +16,7 @@ describe('incidents config', () => {
     expect(incidentsConfig.parse({ resolve_after: '1h' }).resolve_after).toBe(3_600_000)
     expect(incidentsConfig.parse({ resolve_after: '24h' }).resolve_after).toBe(86_400_000)
     expect(issues(incidentsConfig.safeParse({ resolve_after: '30 minutes' }))).toEqual([
-      'resolve_after: expected a duration like 90s, 30m, 1h or 2d',
+      expect.stringMatching(/^resolve_after: not a duration/),
     ])
     expect(incidentsConfig.safeParse({ resolve_afterr: '1h' }).success).toBe(false)
   })

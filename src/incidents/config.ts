@@ -1,13 +1,5 @@
 import { z } from 'zod'
-import { parseDuration } from './duration.js'
-
-/** `30m`, `1h`, `24h`, `90s`, `2d` → milliseconds. Kept as the string in the JSON Schema (io: 'input'). */
-const duration = (what: string) =>
-  z
-    .string()
-    .refine((s) => parseDuration(s) !== undefined, { message: 'expected a duration like 90s, 30m, 1h or 2d' })
-    .transform((s) => parseDuration(s) ?? 0)
-    .describe(what)
+import { duration } from '../detectors/duration.js'
 
 /** `YYYY-MM-DD`, a real calendar date. */
 const isoDate = (what: string) => z.iso.date({ message: 'expected a date as YYYY-MM-DD' }).describe(what)
@@ -23,9 +15,9 @@ const isTimeZone = (tz: string): boolean => {
 
 export const incidentsConfig = z
   .strictObject({
-    resolve_after: duration('An incident is resolved after this long without a new attempt (event time).').prefault(
-      '30m',
-    ),
+    resolve_after: duration
+      .prefault('30m')
+      .describe('An incident is resolved after this long without a new attempt (event time), e.g. 30m, 1h.'),
     escalate_factor: z
       .number()
       .min(1.5)

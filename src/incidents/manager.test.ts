@@ -2,11 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { parseConfigText } from '../config/load.js'
+import { createIpMatcher } from '../core/ip.js'
 import type { Alert, LogEvent } from '../core/types.js'
+import { compileRules } from '../detectors/config.js'
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js'
 import type { Store } from '../store/store.js'
 import { incidentsConfig, teamConfig } from './config.js'
 import { createIncidentManager, type IncidentManager } from './manager.js'
+import { createRuleMatcher } from './rule-matcher.js'
 import { finding, lineOf, loginEvent, MIN, T0 } from './testdata/events.js'
 
 const stores: Store[] = []
@@ -18,13 +22,19 @@ afterEach(() => {
 
 const team = teamConfig.parse({ members: [{ name: 'ana', slack: 'U0000ANA' }] })
 
-function manager(opts: { store?: Store; config?: unknown; team?: unknown } = {}): { m: IncidentManager; store: Store } {
+function manager(opts: { store?: Store; config?: unknown; team?: unknown; withRules?: boolean } = {}): {
+  m: IncidentManager
+  store: Store
+} {
   const store = opts.store ?? openSqliteStore(':memory:')
   if (!opts.store) stores.push(store)
   const m = createIncidentManager({
     store,
     config: incidentsConfig.parse(opts.config),
     team: opts.team === undefined ? team : teamConfig.parse(opts.team),
+    ...(opts.withRules
+      ? { rules: createRuleMatcher(compileRules(parseConfigText('', 'test.yml')), createIpMatcher(['10.0.0.0/8'])) }
+      : {}),
   })
   return { m, store }
 }
@@ -254,6 +264,27 @@ describe('site incidents (distributed attacks)', () => {
       ['2:opened:1', 'ip'],
     ])
     expect(m.tick(T0 + 3000 + 30 * MIN).map((x) => x.id)).toEqual(['1:resolved:1', '2:resolved:1'])
+  })
+})
+
+describe('site incidents with the rules at hand', () => {
+  it('adds IPs that join the attack later, drops IPs that log in, counts only attempts', () => {
+    const { m } = manager({ withRules: true })
+    const ips = Array.from({ length: 20 }, (_, i) => `192.0.2.${i + 1}`)
+    const e = loginEvent('192.0.2.20', 'shop.example.com', T0)
+    m.onFinding(finding('distributed-login-attack', 'site', 'shop.example.com', e, 20, ips), lineOf(e))
+    feed(m, [
+      loginEvent('198.51.100.1', 'shop.example.com', T0 + 1000), // a new bot: joins
+      loginEvent('198.51.100.2', 'shop.example.com', T0 + 1000, { method: 'GET', status: 200 }), // only reads the page
+      loginEvent('198.51.100.3', 'other.example', T0 + 1000), // another site
+      loginEvent('10.0.0.5', 'shop.example.com', T0 + 1000), // allowed
+      loginEvent('192.0.2.7', 'shop.example.com', T0 + 2000, { status: 302 }), // a user logging in: not an attacker
+    ])
+    const [inc] = m.open()
+    expect(inc?.ips).toContain('198.51.100.1')
+    expect(inc?.ips).not.toContain('192.0.2.7')
+    expect(inc?.ips.filter((ip) => !ip.startsWith('192.0.2.'))).toEqual(['198.51.100.1'])
+    expect(inc?.attempts).toBe(21)
   })
 })
 

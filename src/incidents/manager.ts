@@ -3,6 +3,7 @@ import type { Alert, Finding, Incident, IncidentKind, IncidentStep, LogEvent } f
 import type { Store } from '../store/store.js'
 import type { IncidentsConfig, TeamConfig } from './config.js'
 import { whoIsOnDuty } from './duty.js'
+import type { RuleMatcher } from './rule-matcher.js'
 import { severityOf } from './severity.js'
 
 /**
@@ -50,6 +51,12 @@ export interface IncidentManagerOptions {
   store: Store
   config: IncidentsConfig
   team: TeamConfig
+  /**
+   * The rules as the engine runs them (createRuleMatcher). With it, a site incident adds the IPs that join the attack
+   * after the finding and drops IPs that log in successfully, and counts only their attempts; without it, a site
+   * incident knows the IPs its findings list and counts all their requests to the site.
+   */
+  rules?: RuleMatcher
 }
 
 interface Tracked {
@@ -92,6 +99,7 @@ export const sitesByCount = (sites: Record<string, number>): string[] =>
 
 export function createIncidentManager(opts: IncidentManagerOptions): IncidentManager {
   const { store, config, team } = opts
+  const matcher = opts.rules
   const open = new Map<string, Tracked>()
   /** ip → its open ip or subnet incident */
   const byIp = new Map<string, Tracked>()
@@ -101,8 +109,6 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
   const ipIncidentsBySubnet = new Map<string, Tracked[]>()
   /** site → its open site incident */
   const bySite = new Map<string, Tracked>()
-  /** ip → open site incidents listing it */
-  const siteMembers = new Map<string, Tracked[]>()
   const subnetCache = new Map<string, string>()
 
   const subnet = (ip: string): string => {
@@ -136,8 +142,7 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
     if (t.ips.has(ip)) return
     t.ips.add(ip)
     t.dirty = true
-    if (t.inc.kind === 'site') pushTo(siteMembers, ip, t)
-    else byIp.set(ip, t)
+    if (t.inc.kind !== 'site') byIp.set(ip, t)
   }
 
   const index = (t: Tracked): void => {
@@ -145,7 +150,6 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
     const { kind } = t.inc
     if (kind === 'site') {
       bySite.set(t.site ?? UNKNOWN_SITE, t)
-      for (const ip of t.ips) pushTo(siteMembers, ip, t)
     } else {
       for (const ip of t.ips) byIp.set(ip, t)
       if (kind === 'subnet' && t.inc.subnet) bySubnet.set(t.inc.subnet, t)
@@ -157,7 +161,6 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
     open.delete(t.inc.id)
     for (const ip of t.ips) {
       if (byIp.get(ip) === t) byIp.delete(ip)
-      removeFrom(siteMembers, ip, t)
     }
     if (t.inc.subnet && bySubnet.get(t.inc.subnet) === t) bySubnet.delete(t.inc.subnet)
     if (t.inc.ip) removeFrom(ipIncidentsBySubnet, subnet(t.inc.ip), t)
@@ -334,6 +337,18 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
     return { t: create('ip', f, { ip, subnet: null }), created: true, rolled: false }
   }
 
+  /** What an event on a site under attack means for the site incident. */
+  const siteVerdict = (t: Tracked, e: LogEvent): 'attempt' | 'forgive' | null => {
+    if (matcher === undefined) return t.ips.has(e.ip) ? 'attempt' : null
+    let verdict: 'attempt' | 'forgive' | null = null
+    for (const rule of t.inc.rules) {
+      const v = matcher.classify(rule, e)
+      if (v === 'forgive') return v
+      if (v === 'attempt') verdict = v
+    }
+    return verdict
+  }
+
   // Continue what the store has open (a restart).
   for (const inc of store.incidents.open()) {
     let b: Partial<Baseline> = {}
@@ -395,8 +410,8 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
       if (open.size === 0) return EMPTY
       let t = byIp.get(e.ip)
       if (t === undefined && bySubnet.size > 0) t = bySubnet.get(subnet(e.ip))
-      const sites = siteMembers.size > 0 ? siteMembers.get(e.ip) : undefined
-      if (t === undefined && sites === undefined) return EMPTY
+      const site = bySite.size > 0 ? bySite.get(e.site || UNKNOWN_SITE) : undefined
+      if (t === undefined && site === undefined) return EMPTY
       let alerts = EMPTY
       if (t !== undefined && e.time - t.inc.lastSeen >= config.resolve_after) {
         alerts = [resolve(t)]
@@ -409,14 +424,19 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
           alerts.push(makeAlert(t, 'escalated', e.time))
         }
       }
-      if (sites !== undefined) {
-        for (const s of [...sites]) {
-          if (s.site !== (e.site || UNKNOWN_SITE)) continue
+      if (site !== undefined) {
+        const verdict = siteVerdict(site, e)
+        if (verdict === 'forgive') {
+          // a user who logs in is not an attacker
+          if (site.ips.delete(e.ip)) site.dirty = true
+        } else if (verdict === 'attempt') {
           if (alerts === EMPTY) alerts = []
-          const st = live(s, e.time, alerts)
-          if (st === undefined) continue
-          touch(st, e, line)
-          if (grewEnough(st)) alerts.push(makeAlert(st, 'escalated', e.time))
+          const st = live(site, e.time, alerts)
+          if (st !== undefined) {
+            addIp(st, e.ip)
+            touch(st, e, line)
+            if (grewEnough(st)) alerts.push(makeAlert(st, 'escalated', e.time))
+          }
         }
       }
       return alerts.length === 0 ? EMPTY : alerts

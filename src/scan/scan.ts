@@ -14,6 +14,7 @@ import { type Alert, type Incident, isParseFailure, type LineBatch, type LogEven
 import { compileRules } from '../detectors/config.js'
 import { createEngine } from '../detectors/engine.js'
 import { createIncidentManager } from '../incidents/manager.js'
+import { createRuleMatcher } from '../incidents/rule-matcher.js'
 import type { FormatConfig } from '../parsers/config.js'
 import { createParser } from '../parsers/index.js'
 import { readLines } from '../sources/file/read-lines.js'
@@ -118,9 +119,15 @@ export async function runScan(files: string[], opts: ScanOptions): Promise<ScanR
   const chunkBytes = Math.max(64 << 10, Math.min(1 << 20, Math.floor(READ_BUDGET_BYTES / Math.max(1, files.length))))
   const trustedProxies = createIpMatcher(cfg.trusted_proxies)
   const allow = createIpMatcher([...cfg.allow, '127.0.0.0/8', '::1'])
-  const engine = createEngine(compileRules(cfg), { maxTrackedKeys: cfg.max_tracked_keys, allow })
+  const rules = compileRules(cfg)
+  const engine = createEngine(rules, { maxTrackedKeys: cfg.max_tracked_keys, allow })
   const store = openSqliteStore(':memory:')
-  const incidents = createIncidentManager({ store, config: cfg.incidents, team: cfg.team })
+  const incidents = createIncidentManager({
+    store,
+    config: cfg.incidents,
+    team: cfg.team,
+    rules: createRuleMatcher(rules, allow),
+  })
 
   let lines = 0
   let parsed = 0
