@@ -9,8 +9,8 @@ import { open } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { silentLogger } from '../core/log.js'
-import { createFileSource } from '../sources/file/tail.js'
 import { readLines } from '../sources/file/read-lines.js'
+import { createFileSource } from '../sources/file/tail.js'
 import type { Checkpoint, CursorRepo } from '../store/store.js'
 
 const arg = (name: string, def: number): number => {
@@ -108,7 +108,7 @@ async function throughput(lineCount: number): Promise<void> {
       const s = Number(process.hrtime.bigint() - t0) / 1e9
       console.log(
         `readLines run ${run}: ${lines} lines, ${(size / 1e6).toFixed(0)} MB in ${s.toFixed(3)} s: ` +
-          `${((lines / s) / 1e6).toFixed(2)}M lines/s, ${(size / 1e6 / s).toFixed(0)} MB/s, ${batches} batches, ` +
+          `${(lines / s / 1e6).toFixed(2)}M lines/s, ${(size / 1e6 / s).toFixed(0)} MB/s, ${batches} batches, ` +
           `peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
       )
     }

@@ -116,7 +116,11 @@ export function expandPattern(p: CompiledPattern): Expansion {
     const last = idx === p.segments.length - 1
     if (seg.kind === 'literal') {
       const next = join(dir, seg.text)
-      if (!last) return walk(next, idx + 1, site)
+      if (!last) {
+        walk(next, idx + 1, site)
+        return
+      }
+      if (!isDirFollowing(dir)) return
       dirs.add(dir)
       try {
         if (!statSync(next).isDirectory()) add(next, site)

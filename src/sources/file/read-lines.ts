@@ -27,7 +27,10 @@ export function readLines(path: string, opts: ReadLinesOptions): AsyncIterable<L
   return readPlain(path, opts)
 }
 
-async function* readGzip(path: string, opts: { maxLineBytes: number; signal?: AbortSignal }): AsyncGenerator<LineBatch> {
+async function* readGzip(
+  path: string,
+  opts: { maxLineBytes: number; signal?: AbortSignal },
+): AsyncGenerator<LineBatch> {
   const file = createReadStream(path)
   const gunzip = createGunzip({ chunkSize: 256 * 1024 })
   file.on('error', (err) => gunzip.destroy(err))
@@ -35,9 +38,13 @@ async function* readGzip(path: string, opts: { maxLineBytes: number; signal?: Ab
   try {
     yield* streamLines(gunzip, { ...opts, path })
   } catch (err) {
-    throw new SourceError(`cannot read ${path}: ${errCode(err) === 'EUNKNOWN' ? (err as Error).message : errCode(err)}`, path, {
-      cause: err,
-    })
+    throw new SourceError(
+      `cannot read ${path}: ${errCode(err) === 'EUNKNOWN' ? (err as Error).message : errCode(err)}`,
+      path,
+      {
+        cause: err,
+      },
+    )
   } finally {
     file.destroy()
     gunzip.destroy()

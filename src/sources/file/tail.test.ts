@@ -55,7 +55,9 @@ describe('file source: reading', () => {
     appendFileSync(file, ' and done\n')
     await settle(r, 151, 'completed line')
     expect(r.lines.at(-1)).toBe('a-150 partial and done')
-    expect(r.batches.at(-1)?.endOffset).toBe(Buffer.byteLength(`${numbered('a', 0, 150).join('\n')}\na-150 partial and done\n`))
+    expect(r.batches.at(-1)?.endOffset).toBe(
+      Buffer.byteLength(`${numbered('a', 0, 150).join('\n')}\na-150 partial and done\n`),
+    )
   })
 
   it('startAt end skips what was there and reads what comes', async () => {
@@ -202,8 +204,19 @@ describe('file source: globs, sites, discovery', () => {
     await settle(r, 17, 'new site')
     expect(r.lines.filter((l) => l.startsWith('error'))).toEqual([])
     const sites = new Map(r.batches.map((b) => [b.lines[0]?.split('-')[0], b.site]))
-    expect(sites).toEqual(new Map([['shop', 'shop'], ['blog', 'blog'], ['news', 'news']]))
-    expect(r.source.files().map((f) => f.site).sort()).toEqual(['blog', 'news', 'shop'])
+    expect(sites).toEqual(
+      new Map([
+        ['shop', 'shop'],
+        ['blog', 'blog'],
+        ['news', 'news'],
+      ]),
+    )
+    expect(
+      r.source
+        .files()
+        .map((f) => f.site)
+        .sort(),
+    ).toEqual(['blog', 'news', 'shop'])
   })
 
   it('globs across folders (/www/*/logs/access.log) and a fixed site overrides', async () => {

@@ -131,7 +131,12 @@ class FileTailer implements FileSource {
   private readonly idleMs: number
   private readonly chunkBytes: number
   private readonly coalesceMs: number
-  private readonly patterns: Array<{ spec: FileSourceSpec; pattern: CompiledPattern; literal: boolean; warned: boolean }>
+  private readonly patterns: Array<{
+    spec: FileSourceSpec
+    pattern: CompiledPattern
+    literal: boolean
+    warned: boolean
+  }>
   private readonly entries = new Map<string, Entry>()
   /** path (and symlink target) → entries to wake on a directory event */
   private readonly byPath = new Map<string, Set<Entry>>()
@@ -172,7 +177,11 @@ class FileTailer implements FileSource {
       (dir, err) => {
         if (this.watchWarned) return
         this.watchWarned = true
-        this.warn(dir, errCode(err), `Cannot watch ${dir} (${errCode(err)}); falling back to the ${this.pollMs} ms poll.`)
+        this.warn(
+          dir,
+          errCode(err),
+          `Cannot watch ${dir} (${errCode(err)}); falling back to the ${this.pollMs} ms poll.`,
+        )
       },
     )
   }
@@ -341,9 +350,9 @@ class FileTailer implements FileSource {
   }
 
   private index(path: string, e: Entry): void {
-    let set = this.byPath.get(path)
-    if (!set) this.byPath.set(path, (set = new Set()))
-    set.add(e)
+    const set = this.byPath.get(path)
+    if (set) set.add(e)
+    else this.byPath.set(path, new Set([e]))
   }
 
   private unindex(path: string, e: Entry): void {
@@ -396,7 +405,10 @@ class FileTailer implements FileSource {
     if (f.fd === null && !(await this.reopenCurrent(e, f))) return MORE
     const fd = f.fd as number
     if (st.size < f.splitter.readPos) {
-      this.log.info({ path: e.path, size: st.size, offset: f.splitter.readPos }, 'File was truncated; reading it from the start.')
+      this.log.info(
+        { path: e.path, size: st.size, offset: f.splitter.readPos },
+        'File was truncated; reading it from the start.',
+      )
       f.splitter.reset(0)
       f.fp = await fingerprintFd(fd, st)
     } else if (st.size !== f.lastSize && f.fp.headLen > 0 && !(await headMatches(fd, f.fp))) {
@@ -466,10 +478,13 @@ class FileTailer implements FileSource {
     const quietFor = Date.now() - f.lastGrowthAt
     if (quietFor < this.quietMs) {
       if (e.drainTimer === null) {
-        e.drainTimer = setTimeout(() => {
-          e.drainTimer = null
-          this.markDirty(e)
-        }, this.quietMs - quietFor + 5)
+        e.drainTimer = setTimeout(
+          () => {
+            e.drainTimer = null
+            this.markDirty(e)
+          },
+          this.quietMs - quietFor + 5,
+        )
       }
       return NONE
     }
@@ -542,7 +557,14 @@ class FileTailer implements FileSource {
           this.syncWatchers()
         }
       }
-      const f: OpenFile = { fp, fd, realPath, splitter: new LineSplitter(this.opts.maxLineBytes, start), lastGrowthAt: Date.now(), lastSize: -1 }
+      const f: OpenFile = {
+        fp,
+        fd,
+        realPath,
+        splitter: new LineSplitter(this.opts.maxLineBytes, start),
+        lastGrowthAt: Date.now(),
+        lastSize: -1,
+      }
       this.makeRoom()
       e.cur = f
       this.owners.set(key, e)
@@ -561,9 +583,14 @@ class FileTailer implements FileSource {
   private async resumePoint(e: Entry, fd: number, st: Stats, retiredAt: number | null): Promise<number> {
     const cp = this.opts.cursors.get(e.path)
     if (cp?.fingerprint) {
-      if (await matchesFingerprint(fd, st, cp.fingerprint)) {
-        if (cp.offset <= st.size) return cp.offset
-        this.warn(e.path, 'TRUNCATED', `${e.path} is shorter than its checkpoint (${cp.offset} bytes); reading it from the start.`)
+      if (st.dev === cp.fingerprint.dev && st.ino === cp.fingerprint.ino) {
+        if (cp.offset <= st.size && (await headMatches(fd, cp.fingerprint))) return cp.offset
+        // copytruncate while stopped (the copy has another inode: nothing to find), or a reused inode
+        this.warn(
+          e.path,
+          'TRUNCATED',
+          `${e.path} was truncated or rewritten while lookout was stopped (checkpoint at ${cp.offset} bytes); reading it from the start.`,
+        )
         return 0
       }
       // replaced while lookout was stopped: finish the rotated file first (found by dev+ino in the same folder)
@@ -574,7 +601,10 @@ class FileTailer implements FileSource {
           ? await this.findFile([], [dirname(e.path), dirname(realpathOr(e.path))], cp.fingerprint)
           : null
       if (found !== null) {
-        this.log.info({ path: e.path, rotated: found.path }, 'File was rotated while lookout was stopped; finishing the rotated file first.')
+        this.log.info(
+          { path: e.path, rotated: found.path },
+          'File was rotated while lookout was stopped; finishing the rotated file first.',
+        )
         const old: OpenFile = {
           fp: cp.fingerprint,
           fd: found.fd,
@@ -640,7 +670,11 @@ class FileTailer implements FileSource {
   }
 
   /** Finds and opens the file with fingerprint `fp`: first at `paths`, then by dev+ino among the entries of `dirs`. */
-  private async findFile(paths: string[], dirs: string[], fp: Fingerprint): Promise<{ fd: number; path: string } | null> {
+  private async findFile(
+    paths: string[],
+    dirs: string[],
+    fp: Fingerprint,
+  ): Promise<{ fd: number; path: string } | null> {
     const candidates = [...paths]
     for (const dir of new Set(dirs)) {
       let names: string[]

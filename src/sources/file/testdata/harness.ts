@@ -38,10 +38,11 @@ export interface Running {
   stop(): Promise<void>
 }
 
-export type StartOptions = Partial<FileSourceOptions> & Pick<FileSourceOptions, 'specs'> & {
-  /** the consumer's work per batch (e.g. saving a checkpoint); returning false stops consuming */
-  onBatch?: (b: LineBatch) => boolean | undefined
-}
+export type StartOptions = Partial<FileSourceOptions> &
+  Pick<FileSourceOptions, 'specs'> & {
+    /** the consumer's work per batch (e.g. saving a checkpoint); returning false stops consuming */
+    onBatch?: (b: LineBatch) => boolean | undefined
+  }
 
 /** Starts a file source with test-speed timings and collects what it yields. */
 export function startSource(opts: StartOptions): Running {
