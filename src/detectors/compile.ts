@@ -220,7 +220,7 @@ function compileSpec(f: FilterSpec): EventFilter {
     if (status !== null && status[e.status] !== 1) return false
     if (method !== null ? e.method !== method : methodSet !== null && !methodSet.has(e.method)) return false
     if (paths !== null && !paths.test(path)) return false
-    if (notPaths !== null && notPaths.test(path)) return false
+    if (notPaths?.test(path)) return false
     if (outcome !== null && e.outcome !== outcome) return false
     const q = e.query
     if (needsQuery && q === '') return false

@@ -193,7 +193,7 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
     const s = touch(list, key)
     const rule = rt.rule
     // a late line counts as if it came with the latest one (windows only move forward)
-    const t = e.time > s.last ? e.time : s.last
+    const t = Math.max(e.time, s.last)
     s.last = t
     const ips = s.ips
     if (ips !== null) {
@@ -245,7 +245,7 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
   const hit = (rt: RuleRuntime, e: LogEvent, path: string, out: Finding[] | null): Finding[] | null => {
     const rule = rt.rule
     if (e.ip === '' && rule.key !== 'site') return out
-    if (rule.allow !== null && rule.allow.has(e.ip)) return out
+    if (rule.allow?.has(e.ip)) return out
     out = update(rt, rt.main, keyOf(rule.key, e), e, path, out)
     if (rt.subnets !== null && e.ip.indexOf(':') >= 0) out = update(rt, rt.subnets, subnetOf(e.ip), e, path, out)
     return out

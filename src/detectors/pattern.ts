@@ -125,7 +125,11 @@ export class PathSet {
       const head = literalHead(p)
       const c = head.length >= 2 ? head.charCodeAt(1) : -1
       if (c < 0 || c >= 128) this.anyChar.push(p)
-      else (this.byChar[c] ??= []).push(p)
+      else {
+        const bucket = this.byChar[c] ?? []
+        bucket.push(p)
+        this.byChar[c] = bucket
+      }
     }
     this.exact = exact
   }
