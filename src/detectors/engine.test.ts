@@ -73,7 +73,7 @@ describe('engine', () => {
       'per-site site:a 3',
       'per-subnet subnet:192.0.2.0/24 4',
     ])
-    expect(fs.find((f) => f.keyKind === 'subnet')?.ips).toEqual(['192.0.2.1', '192.0.2.2'])
+    expect(fs.find((f) => f.keyKind === 'subnet')?.ips.sort()).toEqual(['192.0.2.1', '192.0.2.2'])
   })
 
   it('counts distinct users of sshd failures', () => {
