@@ -80,6 +80,8 @@ describe.skipIf(skipReason !== '')(`lookout on real nginx and Apache${skipReason
   let lookout: LookoutRun | undefined
   let configFile = ''
   let env: NodeJS.ProcessEnv = {}
+  /** stderr of every lookout run so far (kept with LOOKOUT_E2E_KEEP) */
+  const stderrLog: string[] = []
   // If the test process dies mid-run, nothing it started may outlive it (only still-running children, by pid).
   const started: Array<{ pid: number; alive(): boolean }> = []
   const killAll = () => {
@@ -197,10 +199,18 @@ log:
     visiting = false
     await visitorsDone.catch(() => undefined)
     await lookout?.stop()
+    if (lookout !== undefined) stderrLog.push(lookout.stderr())
     await Promise.all([nginx?.stop(), apache?.stop(), slack?.close()])
     killAll()
     process.removeListener('exit', killAll)
-    if (dir !== '' && process.env.LOOKOUT_E2E_KEEP === undefined) rmSync(dir, { recursive: true, force: true })
+    if (dir === '') return
+    if (process.env.LOOKOUT_E2E_KEEP === undefined) rmSync(dir, { recursive: true, force: true })
+    else {
+      // For a post-mortem: the temp dir stays, with what Slack received and what lookout said.
+      writeFileSync(join(dir, 'slack-posts.json'), JSON.stringify(slack?.posts ?? [], null, 2))
+      writeFileSync(join(dir, 'lookout.stderr'), stderrLog.join(''))
+      console.log(`LOOKOUT_E2E_KEEP: left ${dir}`)
+    }
   })
 
   it('alerts on a wp-login brute force across nginx and Apache sites, not on the admin who mistypes', async () => {
@@ -220,19 +230,19 @@ log:
       const [srv, site] = i % 2 === 0 ? [nginx, 'blog.test'] : [apache, 'cafe.test']
       attempts.push(await timed(() => wpLogin(BRUTEFORCE, srv.port, site, 'admin', false)))
     }
-    expect(attempts.map((a) => a.status)).toEqual([200, 200, 200, 200, 200])
     const post = await alertFor(BRUTEFORCE)
+    // The attack goes on (below the ×10 escalation): no second message (checked at the end).
+    for (let i = 0; i < 6; i++) {
+      const [srv, site] = i % 2 === 0 ? [nginx, 'blog.test'] : [apache, 'cafe.test']
+      await timed(() => wpLogin(BRUTEFORCE, srv.port, site, 'admin', false))
+    }
+    await admin
+    expect(attempts.map((a) => a.status)).toEqual([200, 200, 200, 200, 200])
     const crossing = attempts[4]
     if (crossing === undefined) throw new Error('no 5th attempt')
     expectTimely(post, crossing)
     expect(sitesIn(post)).toEqual(['blog.test', 'cafe.test'])
     expect(post.raw).toContain(`<@${onDutyNow().slack}>`)
-    await admin
-    // The attack goes on (below the ×10 escalation): no second message.
-    for (let i = 0; i < 6; i++) {
-      const [srv, site] = i % 2 === 0 ? [nginx, 'blog.test'] : [apache, 'cafe.test']
-      await timed(() => wpLogin(BRUTEFORCE, srv.port, site, 'admin', false))
-    }
   })
 
   it('alerts on an xmlrpc flood that spans a logrotate (create) of the nginx logs', async () => {
@@ -245,16 +255,16 @@ log:
     })()
     nginxRotate.run()
     await flood
+    const post = await alertFor(XMLRPC)
+    for (let i = 0; i < 3; i++) await timed(() => xmlrpc(XMLRPC, nginx.port, 'shop.test'))
     expect(written(nginx.logOf('shop.test')).files).toBe(2)
     expect(calls.map((c) => c.status)).toEqual(Array(10).fill(200))
-    const post = await alertFor(XMLRPC)
     const crossing = calls[9]
     if (crossing === undefined) throw new Error('no 10th call')
     expectTimely(post, crossing)
     expect(sitesIn(post)).toEqual(['shop.test'])
     // Dana owns shop.test: the owner acts before whoever is on the rota.
     expect(post.raw).toContain(`<@${DANA.slack}>`)
-    for (let i = 0; i < 3; i++) await timed(() => xmlrpc(XMLRPC, nginx.port, 'shop.test'))
   })
 
   it('alerts on user enumeration that spans a copytruncate of the Apache log', async () => {
@@ -289,16 +299,16 @@ log:
         ),
       )
     }
-    expect(probes.map((p) => p.status)).toEqual([301, 301, 301])
     const post = await alertFor(ENUMERATION)
+    for (const n of [4, 5]) {
+      await timed(() => request({ from: ENUMERATION, port: apache.port, site: 'garden.test', path: `/?author=${n}` }))
+    }
+    expect(probes.map((p) => p.status)).toEqual([301, 301, 301])
     const crossing = probes[2]
     if (crossing === undefined) throw new Error('no 3rd probe')
     expectTimely(post, crossing)
     expect(sitesIn(post)).toEqual(['garden.test'])
     expect(post.raw).toContain(`<@${onDutyNow().slack}>`)
-    for (const n of [4, 5]) {
-      await timed(() => request({ from: ENUMERATION, port: apache.port, site: 'garden.test', path: `/?author=${n}` }))
-    }
   })
 
   it('alerts on a 404 scan during which lookout is killed -9 and restarted', async () => {
@@ -312,6 +322,7 @@ log:
     }
     const before = await scan(0, 12)
     await lookout?.crash()
+    stderrLog.push(lookout?.stderr() ?? '', '--- kill -9 ---\n')
     // While lookout is dead, the scan goes on and the logs grow.
     const during = await scan(12, 20)
     lookout = await startLookout(configFile, env)
@@ -319,13 +330,12 @@ log:
     const after = await scan(20, 30)
     const all = [...before, ...during, ...after]
     expect(all.map((r) => r.status)).toEqual(Array(30).fill(404))
-    const post = await alertFor(SCANNER)
+    const post = await alertFor(SCANNER).finally(() => scan(30, 33))
     const crossing = all[29]
     if (crossing === undefined) throw new Error('no 30th path')
     expectTimely(post, crossing)
     expect(sitesIn(post)).toEqual(['museum.test', 'news.test'])
     expect(post.raw).toContain(`<@${onDutyNow().slack}>`)
-    await scan(30, 33)
   })
 
   it('sends one message per attacker, none twice, none for the admin or the visitors', async () => {
@@ -370,8 +380,9 @@ log:
 
   it('stops on SIGTERM with exit code 0', async () => {
     const stopped = await lookout?.stop()
-    expect(stopped).toMatchObject({ code: 0, signal: null })
+    stderrLog.push(lookout?.stderr() ?? '')
     lookout = undefined
+    expect(stopped).toMatchObject({ code: 0, signal: null })
   })
 })
 

@@ -6,7 +6,8 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
-export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url))
+/** This checkout's build, or another lookout CLI script (e.g. a globally installed one) named by LOOKOUT_E2E_CLI. */
+export const CLI = process.env.LOOKOUT_E2E_CLI || fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url))
 
 /** Whether `npm run build` has produced the CLI. */
 export const cliBuilt = (): boolean => existsSync(CLI)
