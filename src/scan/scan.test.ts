@@ -83,6 +83,25 @@ describe('runScan', () => {
     expect(b).toEqual(a)
   })
 
+  it('interleaves per-site logs of the same hours by event time', async () => {
+    const at = (s: number) => `[02/Jun/2025:10:00:${String(s).padStart(2, '0')} +0000]`
+    const post = (site: string, s: number) =>
+      `${site}:443 203.0.113.9 - - ${at(s)} "POST /wp-login.php HTTP/1.1" 200 4523 "-" "curl/8"`
+    const a = join(dir, 'a.example.access.log')
+    const b = join(dir, 'b.example.access.log')
+    writeFileSync(a, `${[0, 20, 40].map((s) => post('a.example', s)).join('\n')}\n`)
+    writeFileSync(b, `${[10, 30, 50].map((s) => post('b.example', s)).join('\n')}\n`)
+    const r = await runScan([b, a], { config })
+    expect(r.incidents).toHaveLength(1)
+    // in time order the 5th attempt is a.example's at :40 (reading b then a would cross at b's :30)
+    expect(r.incidents[0]).toMatchObject({
+      ip: '203.0.113.9',
+      attempts: 6,
+      firstSeen: Date.parse('2025-06-02T10:00:40Z'),
+    })
+    expect(r.incidents[0]?.sites).toEqual({ 'a.example': 5, 'b.example': 1 })
+  })
+
   it('fails with the path when a file cannot be read', async () => {
     await expect(runScan([join(dir, 'missing.log')], { config })).rejects.toBeInstanceOf(SourceError)
   })
