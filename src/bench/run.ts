@@ -16,7 +16,18 @@ import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { installRssHook, median, mib, noise, printTable, rate, type RunResult, runMeasured, secs, verdict } from './util.js'
+import {
+  installRssHook,
+  median,
+  mib,
+  noise,
+  printTable,
+  type RunResult,
+  rate,
+  runMeasured,
+  secs,
+  verdict,
+} from './util.js'
 
 const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const SELF = fileURLToPath(import.meta.url)
@@ -66,13 +77,23 @@ const cleanEnv = (): NodeJS.ProcessEnv => {
 }
 
 function check(r: RunResult, what: string): RunResult {
-  if (r.code !== 0) throw new Error(`${what} exited with ${r.code}: ${r.stderr.trim().split('\n').slice(-5).join('\n')}`)
+  if (r.code !== 0)
+    throw new Error(`${what} exited with ${r.code}: ${r.stderr.trim().split('\n').slice(-5).join('\n')}`)
   return r
 }
 
 async function generate(ctx: Ctx, out: string, extra: string[]): Promise<void> {
   const r = check(
-    await runMeasured(node, [join(DIST, 'generator/cli.js'), '--seed', String(ctx.seed), '--lines', String(ctx.lines), '--out', out, ...extra]),
+    await runMeasured(node, [
+      join(DIST, 'generator/cli.js'),
+      '--seed',
+      String(ctx.seed),
+      '--lines',
+      String(ctx.lines),
+      '--out',
+      out,
+      ...extra,
+    ]),
     'generator',
   )
   const size = statSync(out).size
@@ -81,13 +102,15 @@ async function generate(ctx: Ctx, out: string, extra: string[]): Promise<void> {
 
 async function grepMs(ctx: Ctx, args: string[]): Promise<number[]> {
   const ms: number[] = []
-  for (let i = 0; i < ctx.runs; i++) ms.push(check(await runMeasured('grep', [...args, ctx.file], { env: { LC_ALL: 'C' } }), 'grep').ms)
+  for (let i = 0; i < ctx.runs; i++)
+    ms.push(check(await runMeasured('grep', [...args, ctx.file], { env: { LC_ALL: 'C' } }), 'grep').ms)
   return ms
 }
 
 async function sectionParse(ctx: Ctx): Promise<void> {
   console.log('\na) read + parse, 1M-line combined log, one core')
-  if (!built('sources/file/read-lines.js') || !built('parsers/index.js')) return void console.log('  skipped (not built yet)')
+  if (!built('sources/file/read-lines.js') || !built('parsers/index.js'))
+    return void console.log('  skipped (not built yet)')
   const inner: number[] = []
   const wall: number[] = []
   const rss: number[] = []
@@ -107,7 +130,13 @@ async function sectionParse(ctx: Ctx): Promise<void> {
   const peak = rss.length ? Math.max(...rss) : null
   printTable([
     ['what', 'median', 'spread', 'rate', 'peak RSS'],
-    ['read+parse (in process)', secs(median(inner)), `±${noise(inner).toFixed(0)}%`, rate(ctx.lines, median(inner)), mib(peak)],
+    [
+      'read+parse (in process)',
+      secs(median(inner)),
+      `±${noise(inner).toFixed(0)}%`,
+      rate(ctx.lines, median(inner)),
+      mib(peak),
+    ],
     ['read+parse (process wall)', secs(median(wall)), `±${noise(wall).toFixed(0)}%`, rate(ctx.lines, median(wall)), ''],
     ["LC_ALL=C grep -c ''", secs(median(grep)), `±${noise(grep).toFixed(0)}%`, rate(ctx.lines, median(grep)), ''],
   ])
@@ -127,13 +156,22 @@ interface ScanJson {
   incidents: Array<{ kind: string; ips?: string[] }>
 }
 
-async function scan(ctx: Ctx, file: string, runs: number, timeoutMs: number): Promise<{ wall: number[]; rss: number[]; report: ScanJson | null }> {
+async function scan(
+  ctx: Ctx,
+  file: string,
+  runs: number,
+  timeoutMs: number,
+): Promise<{ wall: number[]; rss: number[]; report: ScanJson | null }> {
   const wall: number[] = []
   const rss: number[] = []
   let report: ScanJson | null = null
   for (let i = 0; i < runs; i++) {
     const r = check(
-      await runMeasured(node, [join(DIST, 'cli/main.js'), 'scan', '--json', file], { rssHook: ctx.hook, env: cleanEnv(), timeoutMs }),
+      await runMeasured(node, [join(DIST, 'cli/main.js'), 'scan', '--json', file], {
+        rssHook: ctx.hook,
+        env: cleanEnv(),
+        timeoutMs,
+      }),
       'lookout scan',
     )
     wall.push(r.ms)
@@ -161,15 +199,30 @@ async function sectionScan(ctx: Ctx): Promise<void> {
   const grep: number[] = []
   for (let i = 0; i < runs; i++) grep.push(...(await grepMs({ ...ctx, runs: 1 }, ['-cE', 'wp-login|xmlrpc'])))
   const { wall, rss, report } = await scan(ctx, ctx.file, runs, 120_000)
-  if (report && report.lines !== ctx.lines) throw new Error(`scan reported ${report.lines} lines, expected ${ctx.lines}`)
+  if (report && report.lines !== ctx.lines)
+    throw new Error(`scan reported ${report.lines} lines, expected ${ctx.lines}`)
   const ratio = median(wall) / median(grep)
   const peak = rss.length ? Math.max(...rss) : null
   printTable([
     ['what', 'median', 'spread', 'rate', 'peak RSS'],
-    ['lookout scan --json (wall)', secs(median(wall)), `±${noise(wall).toFixed(0)}%`, rate(ctx.lines, median(wall)), mib(peak)],
-    ["LC_ALL=C grep -cE 'wp-login|xmlrpc'", secs(median(grep)), `±${noise(grep).toFixed(0)}%`, rate(ctx.lines, median(grep)), ''],
+    [
+      'lookout scan --json (wall)',
+      secs(median(wall)),
+      `±${noise(wall).toFixed(0)}%`,
+      rate(ctx.lines, median(wall)),
+      mib(peak),
+    ],
+    [
+      "LC_ALL=C grep -cE 'wp-login|xmlrpc'",
+      secs(median(grep)),
+      `±${noise(grep).toFixed(0)}%`,
+      rate(ctx.lines, median(grep)),
+      '',
+    ],
   ])
-  console.log(`  ${incidentKinds(report)}; unparsed ${report?.unparsed ?? '?'}; wall ratio to grep ${ratio.toFixed(2)}x`)
+  console.log(
+    `  ${incidentKinds(report)}; unparsed ${report?.unparsed ?? '?'}; wall ratio to grep ${ratio.toFixed(2)}x`,
+  )
   const perS = (ctx.lines / median(wall)) * 1000
   ctx.summary.push(
     ['b', 'scan ≥ 1M lines/s', rate(ctx.lines, median(wall)), verdict(perS >= 1e6)],
@@ -197,7 +250,11 @@ async function sectionDistinct(ctx: Ctx): Promise<void> {
 async function sectionExternal(ctx: Ctx, title: string, rel: string, args: string[]): Promise<void> {
   console.log(`\n${title}`)
   if (!built(rel)) return void console.log('  skipped (not built yet)')
-  const r = await runMeasured(node, [join(DIST, rel), ...args], { rssHook: ctx.hook, env: cleanEnv(), timeoutMs: 150_000 })
+  const r = await runMeasured(node, [join(DIST, rel), ...args], {
+    rssHook: ctx.hook,
+    env: cleanEnv(),
+    timeoutMs: 150_000,
+  })
   for (const line of r.stdout.trimEnd().split('\n')) if (line) console.log(`  ${line}`)
   if (r.code !== 0) console.log(`  exited with ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`)
   console.log(`  (child wall ${secs(r.ms)}, peak RSS ${mib(r.maxRssKiB)})`)
@@ -217,10 +274,19 @@ async function main(): Promise<void> {
   const runs = Number(values.runs)
   const lines = Number(values.lines)
   const seed = Number(values.seed)
-  if (![runs, lines, seed].every(Number.isInteger) || runs < 1 || lines < 1) throw new Error('--runs, --lines and --seed take whole numbers')
+  if (![runs, lines, seed].every(Number.isInteger) || runs < 1 || lines < 1)
+    throw new Error('--runs, --lines and --seed take whole numbers')
   const only = new Set(values.only.split(','))
   const tmp = mkdtempSync(join(tmpdir(), 'lookout-bench-'))
-  const ctx: Ctx = { tmp, hook: { url: installRssHook(tmp), dir: tmp }, runs, lines, seed, file: join(tmp, 'combined.log'), summary: [] }
+  const ctx: Ctx = {
+    tmp,
+    hook: { url: installRssHook(tmp), dir: tmp },
+    runs,
+    lines,
+    seed,
+    file: join(tmp, 'combined.log'),
+    summary: [],
+  }
   const started = performance.now()
   console.log(
     `lookout bench: node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, load ${loadavg()
@@ -235,7 +301,15 @@ async function main(): Promise<void> {
     if (only.has('a')) await sectionParse(ctx)
     if (only.has('b')) await sectionScan(ctx)
     if (only.has('c')) await sectionDistinct(ctx)
-    if (only.has('d')) await sectionExternal(ctx, 'd) idle watch of 2,000 files', 'bench/idle-watch.js', ['--files', '2000', '--seconds', '10', '--lines', '1000'])
+    if (only.has('d'))
+      await sectionExternal(ctx, 'd) idle watch of 2,000 files', 'bench/idle-watch.js', [
+        '--files',
+        '2000',
+        '--seconds',
+        '10',
+        '--lines',
+        '1000',
+      ])
     if (only.has('e')) await sectionExternal(ctx, 'e) alert latency', 'bench/latency.js', [])
   } finally {
     if (!values.keep) rmSync(tmp, { recursive: true, force: true })

@@ -43,7 +43,11 @@ export interface RunOptions {
 let runSeq = 0
 
 /** Runs `cmd args…` and measures it. For node children pass `rssHook` (from installRssHook) to get the peak RSS. */
-export function runMeasured(cmd: string, args: string[], opts: RunOptions & { rssHook?: { url: string; dir: string } } = {}): Promise<RunResult> {
+export function runMeasured(
+  cmd: string,
+  args: string[],
+  opts: RunOptions & { rssHook?: { url: string; dir: string } } = {},
+): Promise<RunResult> {
   const rssOut = opts.rssHook ? join(opts.rssHook.dir, `rss-${process.pid}-${runSeq++}.json`) : null
   const finalArgs = opts.rssHook ? ['--import', opts.rssHook.url, ...args] : args
   const env = { ...process.env, ...opts.env, ...(rssOut ? { LOOKOUT_BENCH_RSS_OUT: rssOut } : {}) }
@@ -69,7 +73,13 @@ export function runMeasured(cmd: string, args: string[], opts: RunOptions & { rs
         maxRssKiB = (JSON.parse(readFileSync(rssOut, 'utf8')) as { maxRSS: number }).maxRSS
         rmSync(rssOut, { force: true })
       }
-      resolve({ ms, maxRssKiB, code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') })
+      resolve({
+        ms,
+        maxRssKiB,
+        code,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      })
     })
   })
 }
@@ -97,9 +107,18 @@ export const secs = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFix
 /** Prints rows as an aligned table (first row: header). */
 export function printTable(rows: readonly (readonly string[])[]): void {
   const widths: number[] = []
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)))
+  for (const r of rows) {
+    r.forEach((c, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, c.length)
+    })
+  }
   rows.forEach((r, n) => {
-    console.log(`  ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()}`)
+    console.log(
+      `  ${r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd()}`,
+    )
     if (n === 0) console.log(`  ${widths.map((w) => '-'.repeat(w)).join('  ')}`)
   })
 }

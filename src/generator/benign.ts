@@ -6,11 +6,11 @@ import { assetsFor, brokenPath, hit, searchQuery, size, url, type Who } from './
 import { deriveSeed, Rng } from './prng.js'
 import type { Actor, Step } from './schedule.js'
 import {
-  benignIpv4,
-  benignIpv6,
   BINGBOT_PREFIXES,
   BINGBOT_UA,
   BROWSER_UAS,
+  benignIpv4,
+  benignIpv6,
   FEED_UAS,
   GOOGLEBOT_PREFIXES,
   GOOGLEBOT_UAS,
@@ -138,7 +138,8 @@ function* browse(site: Site, rng: Rng, who: Who, t0: number, pages: number): Act
     }
     yield hit(t, who, site, 'GET', path, status, status === 404 ? size.notFound(rng) : size.page(rng), referer)
     const here = url(site, path)
-    const assets = i === 0 ? assetsFor(site, rng) : rng.chance(0.5) ? [{ path: rng.pick(site.uploads), kind: 'image' as const }] : []
+    const assets =
+      i === 0 ? assetsFor(site, rng) : rng.chance(0.5) ? [{ path: rng.pick(site.uploads), kind: 'image' as const }] : []
     for (const a of assets) {
       t += rng.between(15, 400)
       yield hit(t, who, site, 'GET', a.path, 200, size[a.kind](rng), here)
@@ -152,7 +153,16 @@ function* browse(site: Site, rng: Rng, who: Who, t0: number, pages: number): Act
       t += rng.between(40, 300) * SECOND
       yield hit(t, who, site, 'POST', '/wp-comments-post.php', 302, size.redirect(rng), here)
       t += rng.between(200, 900)
-      yield hit(t, who, site, 'GET', `${path}?unapproved=${rng.int(100, 9999)}&moderation-hash=${rng.hex(32)}`, 200, size.page(rng), here)
+      yield hit(
+        t,
+        who,
+        site,
+        'GET',
+        `${path}?unapproved=${rng.int(100, 9999)}&moderation-hash=${rng.hex(32)}`,
+        200,
+        size.page(rng),
+        here,
+      )
     }
     referer = here
     t += (3 + rng.exp(40)) * SECOND
@@ -178,7 +188,16 @@ function* userLogin(site: Site, rng: Rng, who: Who, t0: number): Actor {
   for (let i = rng.int(0, 3); i > 0; i--) {
     // the dashboard's heartbeat runs once a minute
     t += rng.between(55, 65) * SECOND
-    yield hit(t, who, site, 'POST', '/wp-admin/admin-ajax.php', 200, size.small(rng), url(site, '/wp-admin/profile.php'))
+    yield hit(
+      t,
+      who,
+      site,
+      'POST',
+      '/wp-admin/admin-ajax.php',
+      200,
+      size.small(rng),
+      url(site, '/wp-admin/profile.php'),
+    )
   }
 }
 
@@ -190,7 +209,15 @@ function* userLogin(site: Site, rng: Rng, who: Who, t0: number): Actor {
 export function* adminSession(site: Site, rng: Rng, who: Who, t0: number, typos: number, authorsList = true): Actor {
   let t = t0
   const loginUrl = url(site, '/wp-login.php')
-  yield hit(t, who, site, 'GET', `/wp-login.php?redirect_to=${encodeURIComponent(url(site, '/wp-admin/'))}&reauth=1`, 200, size.loginPage(rng))
+  yield hit(
+    t,
+    who,
+    site,
+    'GET',
+    `/wp-login.php?redirect_to=${encodeURIComponent(url(site, '/wp-admin/'))}&reauth=1`,
+    200,
+    size.loginPage(rng),
+  )
   for (let i = 0; i < typos; i++) {
     t += rng.between(6, 20) * SECOND
     yield hit(t, who, site, 'POST', '/wp-login.php', 200, size.loginPage(rng), loginUrl)
@@ -201,9 +228,27 @@ export function* adminSession(site: Site, rng: Rng, who: Who, t0: number, typos:
   const dash = url(site, '/wp-admin/')
   yield hit(t, who, site, 'GET', '/wp-admin/', 200, size.page(rng), loginUrl)
   t += rng.between(50, 300)
-  yield hit(t, who, site, 'GET', '/wp-admin/load-styles.php?c=1&dir=ltr&load%5Bchunk_0%5D=dashicons,admin-bar,common,forms&ver=6.1.1', 200, size.css(rng), dash)
+  yield hit(
+    t,
+    who,
+    site,
+    'GET',
+    '/wp-admin/load-styles.php?c=1&dir=ltr&load%5Bchunk_0%5D=dashicons,admin-bar,common,forms&ver=6.1.1',
+    200,
+    size.css(rng),
+    dash,
+  )
   t += rng.between(50, 300)
-  yield hit(t, who, site, 'GET', '/wp-admin/load-scripts.php?c=1&load%5Bchunk_0%5D=jquery-core,jquery-migrate,utils&ver=6.1.1', 200, size.js(rng), dash)
+  yield hit(
+    t,
+    who,
+    site,
+    'GET',
+    '/wp-admin/load-scripts.php?c=1&load%5Bchunk_0%5D=jquery-core,jquery-migrate,utils&ver=6.1.1',
+    200,
+    size.js(rng),
+    dash,
+  )
   for (let i = rng.int(0, 2); i > 0; i--) {
     t += rng.between(55, 65) * SECOND
     yield hit(t, who, site, 'POST', '/wp-admin/admin-ajax.php', 200, size.small(rng), dash)
@@ -216,13 +261,24 @@ export function* adminSession(site: Site, rng: Rng, who: Who, t0: number, typos:
     const post = rng.int(10, 900)
     const editUrl = url(site, `/wp-admin/post.php?post=${post}&action=edit`)
     t += rng.between(3, 30) * SECOND
-    yield hit(t, who, site, 'GET', `/wp-admin/post.php?post=${post}&action=edit`, 200, size.page(rng), url(site, '/wp-admin/edit.php'))
+    yield hit(
+      t,
+      who,
+      site,
+      'GET',
+      `/wp-admin/post.php?post=${post}&action=edit`,
+      200,
+      size.page(rng),
+      url(site, '/wp-admin/edit.php'),
+    )
     const rest = [
       '/wp-json/wp/v2/users/me?context=edit&_locale=user',
       '/wp-json/wp/v2/types?context=view&_locale=user',
       `/wp-json/wp/v2/posts/${post}?context=edit&_locale=user`,
       // the post-author dropdown, shown to users who may edit others' posts: a user listing, once per editor load
-      ...(authorsList ? ['/wp-json/wp/v2/users?context=view&who=authors&per_page=50&_fields=id%2Cname&_locale=user'] : []),
+      ...(authorsList
+        ? ['/wp-json/wp/v2/users?context=view&who=authors&per_page=50&_fields=id%2Cname&_locale=user']
+        : []),
       '/wp-json/wp/v2/settings?_locale=user',
       '/wp-json/wp/v2/users/me?_locale=user',
     ]
@@ -239,11 +295,29 @@ export function* adminSession(site: Site, rng: Rng, who: Who, t0: number, typos:
       beats++
       if (beats % 4 === 0) {
         t += rng.between(1, 5) * SECOND
-        yield hit(t, who, site, 'POST', `/wp-json/wp/v2/posts/${post}/autosaves?_locale=user`, 200, size.json(rng), editUrl)
+        yield hit(
+          t,
+          who,
+          site,
+          'POST',
+          `/wp-json/wp/v2/posts/${post}/autosaves?_locale=user`,
+          200,
+          size.json(rng),
+          editUrl,
+        )
       }
       if (rng.chance(0.05)) {
         t += rng.between(1, 5) * SECOND
-        yield hit(t, who, site, 'GET', '/wp-json/wp/v2/users/me?context=edit&_locale=user', 200, size.json(rng), editUrl)
+        yield hit(
+          t,
+          who,
+          site,
+          'GET',
+          '/wp-json/wp/v2/users/me?context=edit&_locale=user',
+          200,
+          size.json(rng),
+          editUrl,
+        )
       }
     }
     t += rng.between(1, 5) * SECOND
@@ -265,10 +339,17 @@ export function* crawler(world: World, rng: Rng, who: Who, meanGapMs: number, st
     let bytes = 0
     if (r < 0.4) path = rng.pick(site.posts)
     else if (r < 0.5) path = rng.pick(site.pages)
-    else if (r < 0.6) path = `${rng.pick(rng.chance(0.5) ? site.categories : site.tags)}${rng.chance(0.5) ? `page/${rng.int(2, 9)}/` : ''}`
+    else if (r < 0.6)
+      path = `${rng.pick(rng.chance(0.5) ? site.categories : site.tags)}${rng.chance(0.5) ? `page/${rng.int(2, 9)}/` : ''}`
     else if (r < 0.68) path = rng.pick(site.uploads)
     else if (r < 0.73) path = rng.pick(['/feed/', '/comments/feed/', `${rng.pick(site.posts)}feed/`])
-    else if (r < 0.78) path = rng.pick(['/wp-sitemap.xml', '/wp-sitemap-posts-post-1.xml', '/wp-sitemap-taxonomies-category-1.xml', '/sitemap_index.xml'])
+    else if (r < 0.78)
+      path = rng.pick([
+        '/wp-sitemap.xml',
+        '/wp-sitemap-posts-post-1.xml',
+        '/wp-sitemap-taxonomies-category-1.xml',
+        '/sitemap_index.xml',
+      ])
     else if (r < 0.8) path = '/robots.txt'
     else if (r < 0.83) {
       path = `/?p=${rng.int(2, 999)}`
@@ -296,7 +377,12 @@ export function crawlers(world: World, crawlerLinesPerSecond: number, start: num
     const ip = bing
       ? `${rng.pick(BINGBOT_PREFIXES)}.${rng.int(1, 254)}`
       : `${GOOGLEBOT_PREFIXES[i % GOOGLEBOT_PREFIXES.length]}.${rng.int(1, 254)}`
-    const who: Who = { ip, userAgent: bing ? BINGBOT_UA : rng.pick(GOOGLEBOT_UAS), protocol: 'HTTP/1.1', label: 'benign:crawler' }
+    const who: Who = {
+      ip,
+      userAgent: bing ? BINGBOT_UA : rng.pick(GOOGLEBOT_UAS),
+      protocol: 'HTTP/1.1',
+      label: 'benign:crawler',
+    }
     actors.push(crawler(world, rng, who, (count * SECOND) / Math.max(crawlerLinesPerSecond, 0.01), start, end))
   }
   return actors
@@ -306,7 +392,12 @@ export function crawlers(world: World, crawlerLinesPerSecond: number, start: num
 export function* monitor(world: World, site: Site, start: number, end: number): Actor {
   const rng = new Rng(deriveSeed(world.seed, 4, site.index))
   for (let t = start + rng.between(0, 300) * SECOND; t < end; t += rng.between(298, 302) * SECOND) {
-    const who: Who = { ip: rng.pick(UPTIMEROBOT_IPS), userAgent: UPTIMEROBOT_UA, protocol: 'HTTP/1.1', label: 'benign:monitor' }
+    const who: Who = {
+      ip: rng.pick(UPTIMEROBOT_IPS),
+      userAgent: UPTIMEROBOT_UA,
+      protocol: 'HTTP/1.1',
+      label: 'benign:monitor',
+    }
     const head = rng.chance(0.5)
     yield hit(t, who, site, head ? 'HEAD' : 'GET', '/', 200, head ? rng.int(300, 600) : size.page(rng))
   }
@@ -353,7 +444,12 @@ export function adminTypo(world: World, start: number, end: number): Actor[] {
   const span = end - start
   if (span < 30 * MINUTE) return []
   const site = pickSite(world, rng)
-  const who: Who = { ip: benignIpv4(rng), userAgent: rng.pick(BROWSER_UAS), protocol: 'HTTP/2.0', label: 'benign:admin-typo' }
+  const who: Who = {
+    ip: benignIpv4(rng),
+    userAgent: rng.pick(BROWSER_UAS),
+    protocol: 'HTTP/2.0',
+    label: 'benign:admin-typo',
+  }
   const t = start + rng.between(0.1, 0.7) * span
   return [adminSession(site, rng, who, t, 2)]
 }
@@ -389,17 +485,32 @@ export function* office(world: World, start: number, end: number): Actor {
       typosToday += typos
       const t = slot + rng.between(0, SLOT - 1)
       // agency staff are authors on client sites: no post-author dropdown, so no user listing
-      events.push({ time: t, actor: adminSession(pickSite(world, rng), new Rng(deriveSeed(world.seed, 12, n++)), who, t, typos, false) })
+      events.push({
+        time: t,
+        actor: adminSession(pickSite(world, rng), new Rng(deriveSeed(world.seed, 12, n++)), who, t, typos, false),
+      })
     }
     for (let i = rng.int(1, 4); i > 0; i--) {
       const t = slot + rng.between(0, SLOT - 1)
       const site = pickSite(world, rng)
-      events.push({ time: t, actor: browse(site, new Rng(deriveSeed(world.seed, 13, n++)), browserWho(rng, ip, 'benign:office'), t, rng.int(1, 5)) })
+      events.push({
+        time: t,
+        actor: browse(
+          site,
+          new Rng(deriveSeed(world.seed, 13, n++)),
+          browserWho(rng, ip, 'benign:office'),
+          t,
+          rng.int(1, 5),
+        ),
+      })
     }
     if (rng.chance(0.15)) {
       // the staging area behind HTTP basic auth: the browser's first request gets 401, then it sends the password
       const t = slot + rng.between(0, SLOT - 1)
-      events.push({ time: t, actor: staging(pickSite(world, rng), rng.fork(n++), browserWho(rng, ip, 'benign:office'), t) })
+      events.push({
+        time: t,
+        actor: staging(pickSite(world, rng), rng.fork(n++), browserWho(rng, ip, 'benign:office'), t),
+      })
     }
     events.sort((a, b) => a.time - b.time)
     for (const e of events) yield { time: e.time, spawn: e.actor } satisfies Step

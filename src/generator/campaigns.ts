@@ -92,23 +92,52 @@ function* loginSeries(sites: Site[], rng: Rng, who: Who, t0: number, until: numb
   }
 }
 
-function* xmlrpcSeries(sites: Site[], rng: Rng, who: Who, t0: number, until: number, gap: () => number, bytes: () => number): Actor {
+function* xmlrpcSeries(
+  sites: Site[],
+  who: Who,
+  t0: number,
+  until: number,
+  gap: () => number,
+  bytes: () => number,
+): Actor {
   let i = 0
-  for (let t = t0; t < until; t += gap()) yield hit(t, who, sites[i++ % sites.length] as Site, 'POST', '/xmlrpc.php', 200, bytes())
+  for (let t = t0; t < until; t += gap())
+    yield hit(t, who, sites[i++ % sites.length] as Site, 'POST', '/xmlrpc.php', 200, bytes())
 }
 
-function* paths(site: (i: number) => Site, rng: Rng, who: Who, t0: number, list: readonly (readonly [string, number])[], gap: () => number, user?: (i: number) => string): Actor {
+function* paths(
+  site: (i: number) => Site,
+  rng: Rng,
+  who: Who,
+  t0: number,
+  list: readonly (readonly [string, number])[],
+  gap: () => number,
+  user?: (i: number) => string,
+): Actor {
   let t = t0
   let i = 0
   for (const [path, status] of list) {
-    const bytes = status === 404 ? size.notFound(rng) : status === 401 ? rng.int(450, 700) : status === 403 ? rng.int(300, 500) : size.small(rng)
+    const bytes =
+      status === 404
+        ? size.notFound(rng)
+        : status === 401
+          ? rng.int(450, 700)
+          : status === 403
+            ? rng.int(300, 500)
+            : size.small(rng)
     yield hit(t, who, site(i), 'GET', path, status, bytes, '', user ? user(i) : '')
     i++
     t += gap()
   }
 }
 
-function perIp(c: Ctx, name: CampaignName, rule: string, length: number, make: (ip: string, t0: number, rng: Rng) => Actor): void {
+function perIp(
+  c: Ctx,
+  name: CampaignName,
+  rule: string,
+  length: number,
+  make: (ip: string, t0: number, rng: Rng) => Actor,
+): void {
   const t0 = place(c, length)
   if (t0 === null) return
   const ip = c.ips.ipv4()
@@ -117,30 +146,130 @@ function perIp(c: Ctx, name: CampaignName, rule: string, length: number, make: (
 }
 
 const PLUGINS = [
-  'revslider', 'wp-file-manager', 'contact-form-7', 'elementor', 'woocommerce', 'wp-super-cache', 'duplicator', 'wpforms-lite',
-  'all-in-one-seo-pack', 'akismet', 'jetpack', 'wordfence', 'updraftplus', 'yoast', 'litespeed-cache', 'really-simple-ssl',
-  'classic-editor', 'wp-mail-smtp', 'redirection', 'tinymce-advanced', 'ninja-forms', 'formidable', 'wp-statistics',
-  'easy-wp-smtp', 'file-manager-advanced', 'backup-backup', 'wp-fastest-cache', 'w3-total-cache', 'mailpoet', 'loginizer',
-  'ultimate-member', 'wp-automatic', 'gravityforms', 'layerslider', 'js_composer', 'essential-addons-for-elementor-lite',
-  'wp-gdpr-compliance', 'social-warfare', 'simple-file-list', 'wp-time-capsule', 'advanced-custom-fields', 'bbpress',
-  'buddypress', 'event-manager', 'give', 'popup-builder', 'wp-user-avatar', 'theme-editor', 'post-smtp', 'ad-inserter',
+  'revslider',
+  'wp-file-manager',
+  'contact-form-7',
+  'elementor',
+  'woocommerce',
+  'wp-super-cache',
+  'duplicator',
+  'wpforms-lite',
+  'all-in-one-seo-pack',
+  'akismet',
+  'jetpack',
+  'wordfence',
+  'updraftplus',
+  'yoast',
+  'litespeed-cache',
+  'really-simple-ssl',
+  'classic-editor',
+  'wp-mail-smtp',
+  'redirection',
+  'tinymce-advanced',
+  'ninja-forms',
+  'formidable',
+  'wp-statistics',
+  'easy-wp-smtp',
+  'file-manager-advanced',
+  'backup-backup',
+  'wp-fastest-cache',
+  'w3-total-cache',
+  'mailpoet',
+  'loginizer',
+  'ultimate-member',
+  'wp-automatic',
+  'gravityforms',
+  'layerslider',
+  'js_composer',
+  'essential-addons-for-elementor-lite',
+  'wp-gdpr-compliance',
+  'social-warfare',
+  'simple-file-list',
+  'wp-time-capsule',
+  'advanced-custom-fields',
+  'bbpress',
+  'buddypress',
+  'event-manager',
+  'give',
+  'popup-builder',
+  'wp-user-avatar',
+  'theme-editor',
+  'post-smtp',
+  'ad-inserter',
 ]
 const PLUGIN_FILES = ['readme.txt', 'changelog.txt', 'README.md', 'languages/', 'assets/js/main.js']
 const GENERIC_SCAN = [
-  '/cgi-bin/luci/;stok=/locale', '/boaform/admin/formLogin', '/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php', '/solr/admin/info/system',
-  '/actuator/health', '/owa/auth/logon.aspx', '/HNAP1/', '/console/', '/manager/html', '/remote/login', '/api/jsonws/invoke',
-  '/index.php?s=/Index/\\think\\app/invokefunction', '/shell.php', '/wso.php', '/alfa.php', '/xleet.php', '/about.php', '/radio.php',
-  '/wp-content/plugins/hellopress/wp_filemanager.php', '/geoserver/web/', '/webfig/', '/cf_scripts/scripts/ajax/ckeditor/ckeditor.js',
-  '/mifs/.;/services/LogService', '/Autodiscover/Autodiscover.xml', '/telescope/requests', '/_ignition/execute-solution',
-  '/jenkins/login', '/user/login', '/admin/login.php', '/administrator/index.php', '/installer.php', '/install.php',
+  '/cgi-bin/luci/;stok=/locale',
+  '/boaform/admin/formLogin',
+  '/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php',
+  '/solr/admin/info/system',
+  '/actuator/health',
+  '/owa/auth/logon.aspx',
+  '/HNAP1/',
+  '/console/',
+  '/manager/html',
+  '/remote/login',
+  '/api/jsonws/invoke',
+  '/index.php?s=/Index/\\think\\app/invokefunction',
+  '/shell.php',
+  '/wso.php',
+  '/alfa.php',
+  '/xleet.php',
+  '/about.php',
+  '/radio.php',
+  '/wp-content/plugins/hellopress/wp_filemanager.php',
+  '/geoserver/web/',
+  '/webfig/',
+  '/cf_scripts/scripts/ajax/ckeditor/ckeditor.js',
+  '/mifs/.;/services/LogService',
+  '/Autodiscover/Autodiscover.xml',
+  '/telescope/requests',
+  '/_ignition/execute-solution',
+  '/jenkins/login',
+  '/user/login',
+  '/admin/login.php',
+  '/administrator/index.php',
+  '/installer.php',
+  '/install.php',
 ]
-const OLD_DIRS = ['/wp/', '/old/', '/new/', '/test/', '/blog/', '/backup/', '/demo/', '/site/', '/main/', '/home/', '/wordpress/', '/wp-old/', '/dev/', '/beta/', '/cms/', '/v2/']
+const OLD_DIRS = [
+  '/wp/',
+  '/old/',
+  '/new/',
+  '/test/',
+  '/blog/',
+  '/backup/',
+  '/demo/',
+  '/site/',
+  '/main/',
+  '/home/',
+  '/wordpress/',
+  '/wp-old/',
+  '/dev/',
+  '/beta/',
+  '/cms/',
+  '/v2/',
+]
 const OLD_FILES = ['', 'wp-login.php', 'wp-admin/install.php', 'wp-includes/wlwmanifest.xml']
 const SENSITIVE = [
-  ['/.env', 404], ['/.git/config', 403], ['/.git/HEAD', 403], ['/wp-config.php.bak', 404], ['/wp-config.php~', 404],
-  ['/wp-config.php.old', 404], ['/wp-config.php.save', 404], ['/.wp-config.php.swp', 404], ['/backup.zip', 404],
-  ['/backup.tar.gz', 404], ['/db.sql', 404], ['/phpmyadmin/', 404], ['/pma/', 404], ['/.aws/credentials', 404],
-  ['/wp-content/debug.log', 404], ['/.svn/entries', 404], ['/site.sql', 404], ['/.env.backup', 404],
+  ['/.env', 404],
+  ['/.git/config', 403],
+  ['/.git/HEAD', 403],
+  ['/wp-config.php.bak', 404],
+  ['/wp-config.php~', 404],
+  ['/wp-config.php.old', 404],
+  ['/wp-config.php.save', 404],
+  ['/.wp-config.php.swp', 404],
+  ['/backup.zip', 404],
+  ['/backup.tar.gz', 404],
+  ['/db.sql', 404],
+  ['/phpmyadmin/', 404],
+  ['/pma/', 404],
+  ['/.aws/credentials', 404],
+  ['/wp-content/debug.log', 404],
+  ['/.svn/entries', 404],
+  ['/site.sql', 404],
+  ['/.env.backup', 404],
 ] as const
 
 function plan(c: Ctx, name: CampaignName): void {
@@ -149,7 +278,9 @@ function plan(c: Ctx, name: CampaignName): void {
     case 'wp-login-flood':
       // a fast flood against one site, and a flood rotating over three sites (one IP across sites is one attacker)
       perIp(c, name, 'wp-login-bruteforce', 12 * MINUTE, (ip, t0, r) =>
-        loginSeries(distinctSites(c, 1), r, tool(r, ip, name), t0, t0 + rng.between(8, 12) * MINUTE, () => r.between(600, 1600)),
+        loginSeries(distinctSites(c, 1), r, tool(r, ip, name), t0, t0 + rng.between(8, 12) * MINUTE, () =>
+          r.between(600, 1600),
+        ),
       )
       perIp(c, name, 'wp-login-bruteforce', 20 * MINUTE, (ip, t0, r) =>
         loginSeries(distinctSites(c, 3), r, tool(r, ip, name), t0, t0 + 20 * MINUTE, () => r.between(2, 4) * SECOND),
@@ -157,11 +288,25 @@ function plan(c: Ctx, name: CampaignName): void {
       return
     case 'xmlrpc-flood':
       perIp(c, name, 'xmlrpc-abuse', 10 * MINUTE, (ip, t0, r) =>
-        xmlrpcSeries(distinctSites(c, 1), r, tool(r, ip, name), t0, t0 + 10 * MINUTE, () => r.between(1, 2) * SECOND, () => size.xmlrpc(r)),
+        xmlrpcSeries(
+          distinctSites(c, 1),
+          tool(r, ip, name),
+          t0,
+          t0 + 10 * MINUTE,
+          () => r.between(1, 2) * SECOND,
+          () => size.xmlrpc(r),
+        ),
       )
       // system.multicall: one POST every 1–2 minutes, each carrying hundreds of guesses (a large response)
       perIp(c, name, 'xmlrpc-abuse', 4 * HOUR, (ip, t0, r) =>
-        xmlrpcSeries(distinctSites(c, 1), r, tool(r, ip, name), t0, t0 + 4 * HOUR, () => r.between(60, 120) * SECOND, () => r.int(40_000, 260_000)),
+        xmlrpcSeries(
+          distinctSites(c, 1),
+          tool(r, ip, name),
+          t0,
+          t0 + 4 * HOUR,
+          () => r.between(60, 120) * SECOND,
+          () => r.int(40_000, 260_000),
+        ),
       )
       return
     case 'slow-bruteforce':
@@ -181,45 +326,85 @@ function plan(c: Ctx, name: CampaignName): void {
         const r = rng.fork(100 + k)
         const t0 = c.start + r.between(0, 0.1) * span
         const sites = distinctSites(c, k + 1)
-        c.actors.push(loginSeries(sites, r, tool(r, ip, name, r.pick(BROWSER_UAS)), t0, c.end, () => r.between(5, 9) * MINUTE))
+        c.actors.push(
+          loginSeries(sites, r, tool(r, ip, name, r.pick(BROWSER_UAS)), t0, c.end, () => r.between(5, 9) * MINUTE),
+        )
         c.truth.push({ name, kind: 'ip', ips: [ip], rules: ['wp-login-bruteforce'] })
       }
       return
     }
     case 'user-enumeration':
-      perIp(c, name, 'user-enumeration', 3 * MINUTE, (ip, t0, r) => enumerate(distinctSites(c, 1), r, tool(r, ip, name, WPSCAN_UA), t0, 10, true))
-      perIp(c, name, 'user-enumeration', 8 * MINUTE, (ip, t0, r) => enumerate(distinctSites(c, 2), r, tool(r, ip, name), t0, 5, false))
+      perIp(c, name, 'user-enumeration', 3 * MINUTE, (ip, t0, r) =>
+        enumerate(distinctSites(c, 1), r, tool(r, ip, name, WPSCAN_UA), t0, 10, true),
+      )
+      perIp(c, name, 'user-enumeration', 8 * MINUTE, (ip, t0, r) =>
+        enumerate(distinctSites(c, 2), r, tool(r, ip, name), t0, 5, false),
+      )
       return
     case '404-scan': {
       perIp(c, name, '404-scan', 5 * MINUTE, (ip, t0, r) => {
         const site = distinctSites(c, 1)[0] as Site
         const list: Array<[string, number]> = []
-        for (const p of PLUGINS) for (const f of PLUGIN_FILES) list.push([`/wp-content/plugins/${p}/${f}`, r.chance(0.05) ? 200 : 404])
-        return paths(() => site, r, tool(r, ip, name, WPSCAN_UA), t0, list, () => r.between(300, 900))
+        for (const p of PLUGINS)
+          for (const f of PLUGIN_FILES) list.push([`/wp-content/plugins/${p}/${f}`, r.chance(0.05) ? 200 : 404])
+        return paths(
+          () => site,
+          r,
+          tool(r, ip, name, WPSCAN_UA),
+          t0,
+          list,
+          () => r.between(300, 900),
+        )
       })
       perIp(c, name, '404-scan', 4 * MINUTE, (ip, t0, r) => {
         const sites = distinctSites(c, 2)
         const list = GENERIC_SCAN.map((p) => [p, 404] as const)
-        return paths((i) => sites[i % sites.length] as Site, r, tool(r, ip, name), t0, [...list, ...list.map(([p]) => [`/wp-admin${p}`, 404] as const)], () =>
-          r.between(800, 2500),
+        return paths(
+          (i) => sites[i % sites.length] as Site,
+          r,
+          tool(r, ip, name),
+          t0,
+          [...list, ...list.map(([p]) => [`/wp-admin${p}`, 404] as const)],
+          () => r.between(800, 2500),
         )
       })
       perIp(c, name, '404-scan', 3 * MINUTE, (ip, t0, r) => {
         const site = distinctSites(c, 1)[0] as Site
         const list: Array<[string, number]> = []
         for (const d of OLD_DIRS) for (const f of OLD_FILES) list.push([`${d}${f}`, 404])
-        return paths(() => site, r, tool(r, ip, name), t0, list, () => r.between(500, 2500))
+        return paths(
+          () => site,
+          r,
+          tool(r, ip, name),
+          t0,
+          list,
+          () => r.between(500, 2500),
+        )
       })
       return
     }
     case 'sensitive-file-probe':
       perIp(c, name, 'sensitive-file-probe', 2 * MINUTE, (ip, t0, r) => {
         const site = distinctSites(c, 1)[0] as Site
-        return paths(() => site, r, tool(r, ip, name), t0, SENSITIVE.slice(0, 14), () => r.between(500, 4000))
+        return paths(
+          () => site,
+          r,
+          tool(r, ip, name),
+          t0,
+          SENSITIVE.slice(0, 14),
+          () => r.between(500, 4000),
+        )
       })
       perIp(c, name, 'sensitive-file-probe', 6 * MINUTE, (ip, t0, r) => {
         const sites = distinctSites(c, 2)
-        return paths((i) => sites[i % sites.length] as Site, r, tool(r, ip, name), t0, SENSITIVE.slice(8), () => r.between(10, 40) * SECOND)
+        return paths(
+          (i) => sites[i % sites.length] as Site,
+          r,
+          tool(r, ip, name),
+          t0,
+          SENSITIVE.slice(8),
+          () => r.between(10, 40) * SECOND,
+        )
       })
       return
     case 'http-auth-bruteforce': {
@@ -227,12 +412,28 @@ function plan(c: Ctx, name: CampaignName): void {
       perIp(c, name, 'http-auth-bruteforce', 7 * MINUTE, (ip, t0, r) => {
         const site = distinctSites(c, 1)[0] as Site
         const list = Array.from({ length: r.int(150, 220) }, () => ['/wp-admin/', 401] as const)
-        return paths(() => site, r, tool(r, ip, name), t0, list, () => r.between(1, 3) * SECOND, () => r.pick(users))
+        return paths(
+          () => site,
+          r,
+          tool(r, ip, name),
+          t0,
+          list,
+          () => r.between(1, 3) * SECOND,
+          () => r.pick(users),
+        )
       })
       perIp(c, name, 'http-auth-bruteforce', 22 * MINUTE, (ip, t0, r) => {
         const site = distinctSites(c, 1)[0] as Site
         const list = Array.from({ length: 80 }, () => ['/staging/', 401] as const)
-        return paths(() => site, r, tool(r, ip, name), t0, list, () => r.between(10, 20) * SECOND, () => r.pick(users))
+        return paths(
+          () => site,
+          r,
+          tool(r, ip, name),
+          t0,
+          list,
+          () => r.between(10, 20) * SECOND,
+          () => r.pick(users),
+        )
       })
       return
     }
@@ -255,7 +456,16 @@ function plan(c: Ctx, name: CampaignName): void {
         ips.push(ip)
         const at = t0 + k * 45 * SECOND + r.between(0, 10) * SECOND
         const tries = r.int(1, 2)
-        c.actors.push(loginSeries([sites[k % sites.length] as Site], r, tool(r, ip, name, BROWSER_UAS[0]), at, at + (tries - 0.5) * 15 * SECOND, () => 15 * SECOND))
+        c.actors.push(
+          loginSeries(
+            [sites[k % sites.length] as Site],
+            r,
+            tool(r, ip, name, BROWSER_UAS[0]),
+            at,
+            at + (tries - 0.5) * 15 * SECOND,
+            () => 15 * SECOND,
+          ),
+        )
       }
       c.truth.push({ name, kind: 'subnet', ips, subnet: `${prefix}::/64`, rules: ['wp-login-bruteforce'] })
       return
@@ -273,7 +483,15 @@ function* enumerate(sites: Site[], rng: Rng, who: Who, t0: number, n: number, re
       t += rng.between(300, 1500)
       const exists = id <= site.authors.length
       const status = exists ? (archivesOff ? 200 : 301) : 404
-      yield hit(t, who, site, 'GET', `/?author=${id}`, status, status === 404 ? size.notFound(rng) : status === 200 ? size.page(rng) : size.small(rng))
+      yield hit(
+        t,
+        who,
+        site,
+        'GET',
+        `/?author=${id}`,
+        status,
+        status === 404 ? size.notFound(rng) : status === 200 ? size.page(rng) : size.small(rng),
+      )
       if (status === 301) {
         t += rng.between(100, 400)
         yield hit(t, who, site, 'GET', `/author/${site.authors[id - 1]}/`, 200, size.page(rng))
@@ -320,7 +538,15 @@ function botnet(c: Ctx, name: CampaignName, size_: number, kind: 'login' | 'xmlr
 }
 
 export function planCampaigns(world: World, names: readonly CampaignName[], start: number, end: number): CampaignPlan {
-  const c: Ctx = { world, rng: new Rng(deriveSeed(world.seed, 100)), ips: new AttackerIps(new Rng(deriveSeed(world.seed, 101))), start, end, actors: [], truth: [] }
+  const c: Ctx = {
+    world,
+    rng: new Rng(deriveSeed(world.seed, 100)),
+    ips: new AttackerIps(new Rng(deriveSeed(world.seed, 101))),
+    start,
+    end,
+    actors: [],
+    truth: [],
+  }
   const wanted = new Set(names)
   for (const name of CAMPAIGNS) if (wanted.has(name)) plan(c, name)
   return { actors: c.actors, truth: c.truth }

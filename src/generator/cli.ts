@@ -35,7 +35,8 @@ async function main(): Promise<void> {
     throw new Error('--seed, --lines and --sites take whole numbers')
   }
   const format = values.format
-  if (format !== 'combined' && format !== 'vhost_combined') throw new Error(`--format: combined or vhost_combined, got ${format}`)
+  if (format !== 'combined' && format !== 'vhost_combined')
+    throw new Error(`--format: combined or vhost_combined, got ${format}`)
   const campaigns = values.campaigns
   if (campaigns !== 'all' && campaigns !== 'none') throw new Error(`--campaigns: all or none, got ${campaigns}`)
 
@@ -44,7 +45,15 @@ async function main(): Promise<void> {
     : (function* () {
         // the fixed actors and campaigns add a few % over the rate: cut at exactly `lines` (the tail of the day is dropped)
         const rate = (lines / (DAY / 1000)) * 1.0
-        for (const l of generateTraffic({ seed, start: BENCH_START, durationMs: DAY, sites, linesPerSecond: rate, campaigns, format })) {
+        for (const l of generateTraffic({
+          seed,
+          start: BENCH_START,
+          durationMs: DAY,
+          sites,
+          linesPerSecond: rate,
+          campaigns,
+          format,
+        })) {
           yield l.line
         }
       })()

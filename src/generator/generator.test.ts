@@ -48,7 +48,10 @@ class MaxInWindow {
   constructor(private readonly ms: number) {}
   add(key: string, t: number): void {
     let q = this.times.get(key)
-    if (!q) this.times.set(key, (q = []))
+    if (!q) {
+      q = []
+      this.times.set(key, q)
+    }
     q.push(t)
     while ((q[0] as number) <= t - this.ms) q.shift()
     if (q.length > (this.max.get(key) ?? 0)) this.max.set(key, q.length)
@@ -62,7 +65,10 @@ class MaxDistinct {
   constructor(private readonly ms: number) {}
   add(key: string, value: string, t: number): void {
     let m = this.seen.get(key)
-    if (!m) this.seen.set(key, (m = new Map()))
+    if (!m) {
+      m = new Map()
+      this.seen.set(key, m)
+    }
     m.set(value, t)
     for (const [v, at] of m) if (at <= t - this.ms) m.delete(v)
     if (m.size > (this.max.get(key) ?? 0)) this.max.set(key, m.size)
@@ -71,7 +77,8 @@ class MaxDistinct {
 
 const MIN = 60_000
 const isJetpack = (ip: string) => /^192\.0\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./.test(ip)
-const SENSITIVE = /^\/(\.env|\.git\/|\.svn\/|\.aws\/|wp-config\.php.|\.wp-config|backup\.|db\.sql|site\.sql|phpmyadmin|pma\/|wp-content\/debug\.log)/
+const SENSITIVE =
+  /^\/(\.env|\.git\/|\.svn\/|\.aws\/|wp-config\.php.|\.wp-config|backup\.|db\.sql|site\.sql|phpmyadmin|pma\/|wp-content\/debug\.log)/
 const isUserListing = (r: Req) =>
   (r.path.startsWith('/wp-json/wp/v2/users') && !r.path.startsWith('/wp-json/wp/v2/users/me')) ||
   /(^|&)rest_route=\/wp\/v2\/users(?!\/me)/.test(r.query)
@@ -155,13 +162,16 @@ describe('generateTraffic', () => {
       throw new Error('no lines')
     }
     const combined = first(small)
-    expect(combined.line).toMatch(/^\S+ - \S+ \[\d{2}\/Mar\/2024:\d{2}:\d{2}:\d{2} \+0000\] "[A-Z]+ \S+ HTTP\/[\d.]+" \d{3} \d+ "[^"]*" "[^"]*"$/)
+    expect(combined.line).toMatch(
+      /^\S+ - \S+ \[\d{2}\/Mar\/2024:\d{2}:\d{2}:\d{2} \+0000\] "[A-Z]+ \S+ HTTP\/[\d.]+" \d{3} \d+ "[^"]*" "[^"]*"$/,
+    )
     const vhost = first({ ...small, format: 'vhost_combined' })
     expect(vhost.line).toBe(`${vhost.site}:${vhost.line.split(' ')[0]?.split(':').pop()} ${combined.line}`)
   })
 
   it('emits only benign traffic with campaigns: none, and only the named campaigns otherwise', () => {
-    const labels = (o: GenerateOptions) => new Set([...generateTraffic(o)].map((l) => l.label.split(':')[0] === 'attack' ? l.label : 'benign'))
+    const labels = (o: GenerateOptions) =>
+      new Set([...generateTraffic(o)].map((l) => (l.label.split(':')[0] === 'attack' ? l.label : 'benign')))
     expect([...labels({ ...small, campaigns: 'none' })]).toEqual(['benign'])
     expect([...labels({ ...small, campaigns: ['xmlrpc-flood'] })].sort()).toEqual(['attack:xmlrpc-flood', 'benign'])
   })
@@ -203,7 +213,8 @@ describe('a labelled day', () => {
     for (const r of reqs) {
       if (!r.label.startsWith('attack:')) continue
       if (r.method === 'GET' && r.path === '/wp-login.php') lastGet.set(r.ip, r.time)
-      if (r.method === 'POST' && r.path === '/wp-login.php') expect(r.time - (lastGet.get(r.ip) ?? Number.NEGATIVE_INFINITY)).toBeLessThan(5_000)
+      if (r.method === 'POST' && r.path === '/wp-login.php')
+        expect(r.time - (lastGet.get(r.ip) ?? Number.NEGATIVE_INFINITY)).toBeLessThan(5_000)
     }
     expect(reqs.some((r) => r.path === '/wp-json/wp/v2/users/me')).toBe(true)
     expect(reqs.some((r) => r.ip.includes(':') && r.label === 'benign:visitor')).toBe(true)
@@ -235,7 +246,12 @@ describe('a labelled day', () => {
     check('distinct 404 paths in 5m', m.notFound5m.max, 15)
     check('sensitive files in 10m', m.sensitive10m.max, 2)
     check('401s in 5m', m.auth5m.max, 5)
-    check('benign IPs failing on one site in 1h', m.siteIps1h.max, 10, [...m.siteIps1h.max.keys()].filter((k) => k.endsWith('|benign')))
+    check(
+      'benign IPs failing on one site in 1h',
+      m.siteIps1h.max,
+      10,
+      [...m.siteIps1h.max.keys()].filter((k) => k.endsWith('|benign')),
+    )
     expect(over).toEqual([])
     // every benign failed login is followed by a successful one within 5 minutes
     expect(m.unresolvedFailures.filter((ip) => benign.has(ip))).toEqual([])
@@ -250,7 +266,8 @@ describe('a labelled day', () => {
       const ip = c.ips[0] ?? ''
       switch (c.rules[0]) {
         case 'wp-login-bruteforce':
-          if (c.kind === 'subnet') need(c.name, (c.subnet ?? '').replace('::/64', ''), 'failed logins per /64 in 1h', m.login1hBy64.max, 40)
+          if (c.kind === 'subnet')
+            need(c.name, (c.subnet ?? '').replace('::/64', ''), 'failed logins per /64 in 1h', m.login1hBy64.max, 40)
           else if (c.name === 'low-and-slow') need(c.name, ip, 'failed logins in 24h', m.login24h.max, 80)
           else if (c.name === 'slow-bruteforce') need(c.name, ip, 'failed logins in 1h', m.login1h.max, 40)
           else need(c.name, ip, 'failed logins in 1m', m.login1m.max, 10)

@@ -2,13 +2,13 @@
  * A seeded generator of realistic multi-vhost WordPress hosting traffic, with labelled attack campaigns and their
  * ground truth. Tests (accuracy), the benchmark and `lookout demo` share it. Same options → same bytes.
  */
-import { mkdir, open, type FileHandle } from 'node:fs/promises'
+import { type FileHandle, mkdir, open } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   adminArrivals,
   adminTypo,
-  cron,
   crawlers,
+  cron,
   jetpack,
   LINES_PER_VISIT,
   monitor,
@@ -58,14 +58,16 @@ export const DEFAULT_LINES_PER_SECOND = 5
 function campaignNames(c: GenerateOptions['campaigns']): CampaignName[] {
   if (c === undefined || c === 'all') return [...CAMPAIGNS]
   if (c === 'none') return []
-  for (const name of c) if (!CAMPAIGNS.includes(name)) throw new RangeError(`unknown campaign "${name}"; known: ${CAMPAIGNS.join(', ')}`)
+  for (const name of c)
+    if (!CAMPAIGNS.includes(name)) throw new RangeError(`unknown campaign "${name}"; known: ${CAMPAIGNS.join(', ')}`)
   return c
 }
 
 function validate(opts: GenerateOptions): void {
   if (!Number.isFinite(opts.start)) throw new RangeError(`start must be a time in ms, got ${opts.start}`)
   if (!(opts.durationMs > 0)) throw new RangeError(`durationMs must be positive, got ${opts.durationMs}`)
-  if (opts.linesPerSecond !== undefined && !(opts.linesPerSecond >= 0)) throw new RangeError(`linesPerSecond must be ≥ 0, got ${opts.linesPerSecond}`)
+  if (opts.linesPerSecond !== undefined && !(opts.linesPerSecond >= 0))
+    throw new RangeError(`linesPerSecond must be ≥ 0, got ${opts.linesPerSecond}`)
 }
 
 interface Setup {
@@ -86,7 +88,11 @@ function setup(opts: GenerateOptions): Setup {
     actors.push(visitorArrivals(world, (rate * 0.85) / LINES_PER_VISIT, start, end))
     actors.push(...crawlers(world, rate * 0.12, start, end))
     for (const site of world.sites) {
-      actors.push(monitor(world, site, start, end), cron(world, site, start, end), adminArrivals(world, site, start, end))
+      actors.push(
+        monitor(world, site, start, end),
+        cron(world, site, start, end),
+        adminArrivals(world, site, start, end),
+      )
       if (site.jetpack) actors.push(jetpack(world, site, start, end))
     }
     actors.push(office(world, start, end), ...adminTypo(world, start, end))

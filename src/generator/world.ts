@@ -36,16 +36,91 @@ export interface World {
 }
 
 const WORDS = [
-  'garden', 'coffee', 'bakery', 'studio', 'alpine', 'harbor', 'maple', 'river', 'summit', 'pixel', 'nordic', 'urban',
-  'copper', 'cedar', 'lumen', 'atlas', 'orchard', 'meadow', 'vintage', 'solar', 'coastal', 'velvet', 'granite', 'amber',
-  'willow', 'falcon', 'harvest', 'lantern', 'mosaic', 'pepper', 'quartz', 'saffron', 'timber', 'zephyr', 'bloom', 'craft',
+  'garden',
+  'coffee',
+  'bakery',
+  'studio',
+  'alpine',
+  'harbor',
+  'maple',
+  'river',
+  'summit',
+  'pixel',
+  'nordic',
+  'urban',
+  'copper',
+  'cedar',
+  'lumen',
+  'atlas',
+  'orchard',
+  'meadow',
+  'vintage',
+  'solar',
+  'coastal',
+  'velvet',
+  'granite',
+  'amber',
+  'willow',
+  'falcon',
+  'harvest',
+  'lantern',
+  'mosaic',
+  'pepper',
+  'quartz',
+  'saffron',
+  'timber',
+  'zephyr',
+  'bloom',
+  'craft',
 ]
-const NOUNS = ['shop', 'blog', 'studio', 'events', 'news', 'design', 'travel', 'kitchen', 'yoga', 'dental', 'law', 'photo']
+const NOUNS = [
+  'shop',
+  'blog',
+  'studio',
+  'events',
+  'news',
+  'design',
+  'travel',
+  'kitchen',
+  'yoga',
+  'dental',
+  'law',
+  'photo',
+]
 const TLDS = ['com', 'de', 'net', 'org', 'co.uk', 'nl', 'fr', 'io', 'ch', 'at']
-const THEMES = ['astra', 'twentytwentythree', 'twentytwentyone', 'generatepress', 'oceanwp', 'kadence', 'hello-elementor']
+const THEMES = [
+  'astra',
+  'twentytwentythree',
+  'twentytwentyone',
+  'generatepress',
+  'oceanwp',
+  'kadence',
+  'hello-elementor',
+]
 const TOPICS = [
-  'how-to', 'spring', 'recipe', 'guide', 'tips', 'review', 'best', 'new', 'our', 'summer', 'winter', 'update', 'ideas',
-  'checklist', 'beginners', 'story', 'behind-the-scenes', 'announcing', 'why', 'what', 'local', 'top-10', 'easy',
+  'how-to',
+  'spring',
+  'recipe',
+  'guide',
+  'tips',
+  'review',
+  'best',
+  'new',
+  'our',
+  'summer',
+  'winter',
+  'update',
+  'ideas',
+  'checklist',
+  'beginners',
+  'story',
+  'behind-the-scenes',
+  'announcing',
+  'why',
+  'what',
+  'local',
+  'top-10',
+  'easy',
 ]
 
 function slug(rng: Rng, words: number): string {
@@ -75,7 +150,12 @@ function makeSite(seed: number, index: number): Site {
     const ext = rng.pick(['jpg', 'jpg', 'jpg', 'png', 'webp'])
     return `/wp-content/uploads/${rng.int(2018, 2023)}/${String(rng.int(1, 12)).padStart(2, '0')}/${rng.pick(WORDS)}-${rng.int(1, 999)}${size}.${ext}`
   })
-  const authors = ['admin', ...Array.from({ length: rng.int(0, 3) }, () => rng.pick(['anna', 'tom', 'editor', 'maria', 'j-smith', 'webmaster']))]
+  const authors = [
+    'admin',
+    ...Array.from({ length: rng.int(0, 3) }, () =>
+      rng.pick(['anna', 'tom', 'editor', 'maria', 'j-smith', 'webmaster']),
+    ),
+  ]
   return {
     name,
     index,
@@ -94,7 +174,8 @@ function makeSite(seed: number, index: number): Site {
 }
 
 export function createWorld(seed: number, siteCount: number): World {
-  if (!Number.isInteger(siteCount) || siteCount < 1) throw new RangeError(`sites must be a positive integer, got ${siteCount}`)
+  if (!Number.isInteger(siteCount) || siteCount < 1)
+    throw new RangeError(`sites must be a positive integer, got ${siteCount}`)
   const sites: Site[] = []
   const names = new Set<string>()
   for (let i = 0; i < siteCount; i++) {
@@ -105,7 +186,10 @@ export function createWorld(seed: number, siteCount: number): World {
   }
   const cumulative: number[] = []
   let sum = 0
-  for (const s of sites) cumulative.push((sum += s.weight))
+  for (const s of sites) {
+    sum += s.weight
+    cumulative.push(sum)
+  }
   const rng = new Rng(deriveSeed(seed, 7))
   return {
     seed,
@@ -133,8 +217,12 @@ export function pickSite(world: World, rng: Rng): Site {
 // ---- IP pools ---------------------------------------------------------------------------------------------------
 // First octets of benign visitors and of attackers never overlap; neither includes private, reserved, Cloudflare
 // (104.16/13, 172.64/13, 173.245/20 …), Google's crawler ranges (66.249/16) or Jetpack's (192.0.64.0/18).
-const BENIGN_V4_FIRST = [24, 50, 62, 67, 68, 71, 73, 75, 76, 84, 86, 87, 88, 90, 96, 97, 98, 99, 151, 174, 184, 189, 201]
-const ATTACK_V4_FIRST = [5, 31, 37, 45, 46, 77, 79, 80, 81, 82, 83, 85, 89, 91, 92, 93, 94, 95, 109, 117, 139, 185, 193, 194, 195]
+const BENIGN_V4_FIRST = [
+  24, 50, 62, 67, 68, 71, 73, 75, 76, 84, 86, 87, 88, 90, 96, 97, 98, 99, 151, 174, 184, 189, 201,
+]
+const ATTACK_V4_FIRST = [
+  5, 31, 37, 45, 46, 77, 79, 80, 81, 82, 83, 85, 89, 91, 92, 93, 94, 95, 109, 117, 139, 185, 193, 194, 195,
+]
 const BENIGN_V6_FIRST = ['2a02', '2003', '2600', '2a01', '2601', '2605']
 const ATTACK_V6_FIRST = ['2a0e', '2a12', '2a10', '2602']
 
@@ -178,7 +266,16 @@ export const ipv6InPrefix = (prefix: string, rng: Rng): string =>
   `${prefix}:${group(rng)}:${group(rng)}:${group(rng)}:${group(rng)}`
 
 /** Jetpack's published ranges include 192.0.64.0/18; these are addresses from it as seen in real logs. */
-export const JETPACK_IPS = ['192.0.84.247', '192.0.89.12', '192.0.101.226', '192.0.100.87', '192.0.98.38', '192.0.86.162', '192.0.115.90', '192.0.123.24']
+export const JETPACK_IPS = [
+  '192.0.84.247',
+  '192.0.89.12',
+  '192.0.101.226',
+  '192.0.100.87',
+  '192.0.98.38',
+  '192.0.86.162',
+  '192.0.115.90',
+  '192.0.123.24',
+]
 export const GOOGLEBOT_PREFIXES = ['66.249.66', '66.249.64', '66.249.79', '66.249.68']
 export const BINGBOT_PREFIXES = ['157.55.39', '40.77.167', '207.46.13']
 export const UPTIMEROBOT_IPS = ['69.162.124.226', '63.143.42.244', '216.144.250.150', '208.115.199.18']

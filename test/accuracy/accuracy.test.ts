@@ -67,13 +67,15 @@ describe('accuracy on a labelled day', () => {
           continue
         }
         const rules = new Set(found.flatMap((i) => i.rules))
-        for (const r of c.rules) if (!rules.has(r)) missed.push(`${label}: found by ${[...rules].join(', ')}, not by ${r}`)
+        for (const r of c.rules)
+          if (!rules.has(r)) missed.push(`${label}: found by ${[...rules].join(', ')}, not by ${r}`)
       } else if (c.kind === 'site') {
         const found = report.incidents.filter((i) => i.kind === 'site' && c.site !== undefined && c.site in i.sites)
         const listed = new Set(found.flatMap((i) => [...ipsOf(i)]))
         const share = c.ips.filter((ip) => listed.has(ip)).length / c.ips.length
         if (found.length === 0) missed.push(`${label}: no site incident`)
-        else if (share < 0.8) missed.push(`${label}: site incident lists ${(share * 100).toFixed(0)}% of ${c.ips.length} botnet IPs`)
+        else if (share < 0.8)
+          missed.push(`${label}: site incident lists ${(share * 100).toFixed(0)}% of ${c.ips.length} botnet IPs`)
       } else {
         const found = report.incidents.filter((i) => {
           if (i.kind !== 'subnet') return false
@@ -93,7 +95,10 @@ describe('accuracy on a labelled day', () => {
     for (const i of report.incidents) {
       const ips = new Set([...(i.ip ? [i.ip] : []), ...i.ips])
       const bad = [...ips].filter((ip) => benign.has(ip))
-      if (bad.length) wrong.push(`${i.kind} incident ${i.ip ?? i.subnet ?? Object.keys(i.sites).join(',')} (${i.rules.join(', ')}): ${bad.join(', ')}`)
+      if (bad.length)
+        wrong.push(
+          `${i.kind} incident ${i.ip ?? i.subnet ?? Object.keys(i.sites).join(',')} (${i.rules.join(', ')}): ${bad.join(', ')}`,
+        )
     }
     expect(wrong).toEqual([])
   })
