@@ -111,7 +111,7 @@ export function renderScanReport(r: ScanReport, opts: { color: boolean }): strin
       .map((s) => [s, incidents.filter((i) => i.severity === s).length] as const)
       .filter(([, n]) => n > 0)
       .map(([s, n]) => p.sev(s, `${n} ${s}`))
-    out.push(p.bold(`${plural(incidents.length, 'incident')} found`) + ` (${counts.join(', ')}):`, '')
+    out.push(`${p.bold(`${plural(incidents.length, 'incident')} found`)} (${counts.join(', ')}):`, '')
     for (const i of incidents) {
       const label = p.sev(i.severity, i.severity.toUpperCase().padEnd(8))
       const state = i.status === 'open' ? 'still going at the end of the logs' : 'over'
