@@ -372,7 +372,7 @@ function digestFallback(alerts: Alert[]): string {
   }
   const first = names.slice(0, 3).join(', ')
   const more = names.length > 3 ? ` and ${num(names.length - 3)} more` : ''
-  const ids = alerts.map((a) => safeId(a.incidentId))
+  const ids = [...new Set(alerts.map((a) => safeId(a.incidentId)))]
   const range = ids.length > 1 ? `incidents ${ids[0]}…${ids[ids.length - 1]}` : `incident ${ids[0]}`
   return cut(`:package: ${plural(alerts.length, 'alert')} at once: ${first}${more} (${range}).`, LIMITS.TEXT)
 }
