@@ -6,6 +6,8 @@
  * line could be longer than `maxLineBytes` (its UTF-16 length is over a third of the limit).
  */
 
+import { isAscii } from 'node:buffer'
+
 const NL = 10
 const CR = 13
 
@@ -115,8 +117,10 @@ export class LineSplitter {
 
   /** Lines in chunk[s, e) where chunk[e] is the last newline. */
   private splitRegion(chunk: Buffer, s: number, e: number): string[] {
-    const parts = chunk.toString('utf8', s, e).split('\n')
-    const lim = this.fastLimit
+    // pure ASCII (most logs) decodes as latin1 at twice the speed of the UTF-8 decoder, and bytes == chars
+    const ascii = isAscii(chunk.subarray(s, e))
+    const parts = chunk.toString(ascii ? 'latin1' : 'utf8', s, e).split('\n')
+    const lim = ascii ? this.maxLineBytes : this.fastLimit
     for (let i = 0; i < parts.length; i++) {
       const p = parts[i] as string
       const len = p.length

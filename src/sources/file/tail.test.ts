@@ -17,6 +17,7 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { numbered, only, type Running, sleep, startSource, waitFor, writeLines } from './testdata/harness.js'
 
@@ -174,6 +175,7 @@ describe('file source: rotation, every line exactly once', () => {
     const file = join(dir, 'access.log')
     const oldFd = openSync(file, 'a')
     writeLines(oldFd, 'a', 0, 100)
+    writeFileSync(`${file}.2.gz`, gzipSync('z-0\n')) // an archive: matched by the glob, never tailed
     const r = start({ specs: [{ path: join(dir, 'access.log*'), startAt: 'beginning' }] })
     await waitFor(() => r.lines.length >= 100, 'first lines')
     renameSync(file, `${file}.1`)
@@ -185,6 +187,7 @@ describe('file source: rotation, every line exactly once', () => {
     expect(only(r.lines, 'a')).toEqual(numbered('a', 0, 150))
     expect(only(r.lines, 'b')).toEqual(numbered('b', 0, 50))
     expect(r.lines).toHaveLength(200)
+    expect(r.source.files().map((f) => f.path)).not.toContain(`${file}.2.gz`)
     // later writes to access.log.1 (unusual, but possible) are read once, under its own path
     appendFileSync(`${file}.1`, 'a-late\n')
     await settle(r, 201, 'late line')

@@ -118,6 +118,7 @@ interface Step {
 const NONE: Step = { batch: null, more: false }
 const MORE: Step = { batch: null, more: true }
 const MAX_RETIRED = 10_000
+const COMPRESSED = /\.(gz|bz2|xz|zst|zip|lz4)$/
 
 export function createFileSource(opts: FileSourceOptions): FileSource {
   return new FileTailer(opts)
@@ -304,6 +305,8 @@ class FileTailer implements FileSource {
         this.addEntry(path, p.spec.site ?? '', p.spec, initial)
       }
       for (const m of matches) {
+        // rotated archives (access.log.2.gz) match wide globs but are not text to tail; `lookout scan` reads them
+        if (COMPRESSED.test(m.path)) continue
         matched.add(m.path)
         this.addEntry(m.path, p.spec.site ?? m.site, p.spec, initial)
       }
