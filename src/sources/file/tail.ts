@@ -636,7 +636,8 @@ class FileTailer implements FileSource {
 
   /** Start of the line being written at the end of the file (after the last newline), so no half line is read. */
   private async lineStartBefore(fd: number, size: number): Promise<number> {
-    const len = Math.min(size, 64 * 1024)
+    // 8 KiB holds many lines; a longer line being written right now is read from the end (cut, not lost)
+    const len = Math.min(size, 8 * 1024)
     if (len === 0) return size
     const n = await readAt(fd, this.buf, len, size - len)
     const nl = this.buf.subarray(0, n).lastIndexOf(10)
