@@ -33,7 +33,7 @@ export async function postJson(
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } }
     if (e.name === 'TimeoutError' || e.name === 'AbortError') {
-      throw new DeliveryError(`${who} did not answer within ${Math.round(timeoutMs / 1000)} s`, 'retry', undefined, {
+      throw new DeliveryError(`${who} did not answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}`, 'retry', undefined, {
         cause: new Error(e.name),
       })
     }
