@@ -18,7 +18,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Response, request, wpLogin, xmlrpc } from './client.js'
 import { type FakeSlack, type SlackPost, startFakeSlack } from './fake-slack.js'
-import { cliBuilt, type LookoutRun, lookoutStatus, type Status, startLookout } from './lookout-process.js'
+import { cliBuilt, configKeys, type LookoutRun, lookoutStatus, type Status, startLookout } from './lookout-process.js'
 import { apacheLogrotate, nginxLogrotate, written } from './rotate.js'
 import { findBinary, PAGES, startApache, startNginx, type WebServer } from './servers.js'
 
@@ -169,6 +169,7 @@ sources:
     format: vhost_combined
     start_at: beginning
 allow: []
+${loopbackSwitch()}
 trusted_proxies: []
 team:
   members:
@@ -385,6 +386,17 @@ log:
     expect(stopped).toMatchObject({ code: 0, signal: null })
   })
 })
+
+/**
+ * lookout never alerts on loopback by default (cron and health checks from the server itself), but every client
+ * here is on 127.0.x.y, so the suite turns that off with `allow_loopback: false`. The key is proposed, not yet in
+ * the config schema; until the config accepts it, no alert can come and the alert tests fail, as they should.
+ */
+function loopbackSwitch(): string {
+  return configKeys().includes('allow_loopback')
+    ? 'allow_loopback: false'
+    : '# (this lookout has no allow_loopback key)'
+}
 
 function sourceOf(status: Status, path: string) {
   return status.sources.find((s) => s.path === path)

@@ -98,3 +98,10 @@ export function lookoutStatus(config: string, env: NodeJS.ProcessEnv): Status {
   })
   return JSON.parse(out) as Status
 }
+
+/** The top-level keys the CLI's config accepts (from `lookout config-schema`). */
+export function configKeys(): string[] {
+  const out = execFileSync(process.execPath, [CLI, 'config-schema'], { encoding: 'utf8', timeout: 20_000 })
+  const schema = JSON.parse(out) as { properties?: Record<string, unknown> }
+  return Object.keys(schema.properties ?? {})
+}
