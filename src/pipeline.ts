@@ -14,6 +14,7 @@ import { type Alert, isParseFailure, type LineBatch, type Parser } from './core/
 import { compileRules } from './detectors/config.js'
 import { createEngine, type Engine } from './detectors/engine.js'
 import { createIncidentManager, type IncidentManager } from './incidents/manager.js'
+import { createRuleMatcher } from './incidents/rule-matcher.js'
 import { createNotifiers } from './notifiers/index.js'
 import { createOutboxWorker } from './notifiers/outbox-worker.js'
 import { createParser } from './parsers/index.js'
@@ -25,6 +26,10 @@ export interface PipelineOptions {
   config: LookoutConfig
   store: Store
   log: Logger
+  /**
+   * The detection timeline's "now" for sweeping windows and resolving quiet incidents (default: the wall clock;
+   * the demo passes an accelerated one). Bookkeeping (outbox, lastLineAt) always uses the wall clock.
+   */
   clock?: Clock
   /** how often idle state is swept and quiet incidents resolved (ms) */
   sweepIntervalMs?: number
@@ -64,8 +69,15 @@ export function startPipeline(opts: PipelineOptions): Pipeline {
 
   const allow = createIpMatcher([...cfg.allow, '127.0.0.0/8', '::1'])
   const trustedProxies = createIpMatcher(cfg.trusted_proxies)
-  const engine = createEngine(compileRules(cfg), { maxTrackedKeys: cfg.max_tracked_keys, allow })
-  const incidents = createIncidentManager({ store, config: cfg.incidents, team: cfg.team })
+  const rules = compileRules(cfg)
+  const engine = createEngine(rules, { maxTrackedKeys: cfg.max_tracked_keys, allow })
+  // the rule matcher lets a site incident learn every attacking IP, not only those present when a threshold fired
+  const incidents = createIncidentManager({
+    store,
+    config: cfg.incidents,
+    team: cfg.team,
+    rules: createRuleMatcher(rules, allow),
+  })
   const notifiers = createNotifiers(cfg, log)
   const destinations = [...notifiers.keys()]
   const worker = createOutboxWorker({ store, notifiers, log })
@@ -107,11 +119,11 @@ export function startPipeline(opts: PipelineOptions): Pipeline {
   /** Writes dirty checkpoints and queued alerts atomically; on failure (disk full…) keeps them and tries again later. */
   const dirty = new Set<string>()
   const flush = (): boolean => {
-    if (!dirty.size && !pendingAlerts.length) return true
-    try {
-      const now = clock.now()
+        try {
+      const now = Date.now()
       store.transaction(() => {
         for (const path of dirty) store.cursors.put(checkpointFor(path))
+        incidents.flush()
         for (const a of pendingAlerts) store.outbox.enqueue(a, destinations, now)
       })
     } catch (err) {
@@ -152,8 +164,10 @@ export function startPipeline(opts: PipelineOptions): Pipeline {
         continue
       }
       const findings = engine.observe(r)
-      if (findings.length) for (const f of findings) pendingAlerts.push(...incidents.onFinding(f, line))
-      else pendingAlerts.push(...incidents.onEvent(r, line))
+      for (const f of findings) pendingAlerts.push(...incidents.onFinding(f, line))
+      // counts the attempt on an open incident (an event already counted through a finding is not counted twice)
+      const more = incidents.onEvent(r, line)
+      if (more.length) pendingAlerts.push(...more)
     }
     const cp = checkpointFor(batch.path)
     cp.fingerprint = batch.fingerprint
@@ -162,7 +176,7 @@ export function startPipeline(opts: PipelineOptions): Pipeline {
     cp.bytes += batch.bytes
     cp.unparsed += unparsed
     cp.truncated += batch.truncated
-    if (batch.lines.length) cp.lastLineAt = clock.now()
+    if (batch.lines.length) cp.lastLineAt = Date.now()
     dirty.add(batch.path)
     stats.lines += batch.lines.length
     stats.unparsed += unparsed

@@ -96,7 +96,8 @@ program
   .description('a self-contained show: an hour of generated traffic with attacks, through the live pipeline')
   .option('--speed <factor>', 'time acceleration', '600')
   .option('--seed <n>', 'traffic seed', '7')
-  .action(async (o: { speed: string; seed: string }) => (await import('./commands/demo.js')).demoCommand(o))
+  .option('--keep', 'keep the temporary folder with the logs and the store')
+  .action(async (o: { speed: string; seed: string; keep?: boolean }) => (await import('./commands/demo.js')).demoCommand(o))
 
 function printError(err: unknown, debug: boolean): void {
   if (err instanceof ConfigError) {

@@ -26,6 +26,8 @@ export interface IncidentRepo {
   get(id: string): Incident | undefined
   /** incidents whose status is 'open' */
   open(): Incident[]
+  /** every incident, oldest first */
+  all(): Incident[]
   counts(): { open: number; total: number }
   /** a fresh, never reused incident number */
   nextId(): number

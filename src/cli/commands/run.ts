@@ -85,5 +85,5 @@ function withDiscoveredSources(cfg: LookoutConfig): LookoutConfig {
     ])
   }
   process.stderr.write(`lookout: no sources configured; found these on this machine:\n${found.map((s) => `  ${s.path}`).join('\n')}\n`)
-  return Object.freeze({ ...cfg, sources: Object.freeze(found) })
+  return Object.freeze({ ...cfg, sources: found })
 }

@@ -136,6 +136,11 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): St
         .prepare<[], { data: string }>("SELECT data FROM incidents WHERE status = 'open' ORDER BY first_seen")
         .all()
         .map((r) => JSON.parse(r.data) as Incident),
+    all: () =>
+      db
+        .prepare<[], { data: string }>('SELECT data FROM incidents ORDER BY first_seen')
+        .all()
+        .map((r) => JSON.parse(r.data) as Incident),
     counts: () =>
       db
         .prepare<[], { open: number; total: number }>(
