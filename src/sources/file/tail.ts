@@ -37,6 +37,7 @@ import {
   statPath,
 } from './fsx.js'
 import { type CompiledPattern, compilePattern, expandPattern, isLiteralPattern } from './glob.js'
+import { CHUNK_BYTES } from './read-lines.js'
 
 export interface FileSourceSpec {
   /** a glob, or a pattern with one `{site}` placeholder */
@@ -67,7 +68,7 @@ export interface FileSourceOptions {
   rotateQuietMs?: number
   /** close the descriptor of a file that has not grown for this long; default 60000 */
   idleCloseMs?: number
-  /** bytes read per step; default 1 MiB */
+  /** bytes read per step; default 512 KiB */
   chunkBytes?: number
   /** after an idle spell, wait this long for more writes before reading (fewer, bigger batches); default 20 */
   coalesceMs?: number
@@ -166,7 +167,7 @@ class FileTailer implements FileSource {
     this.maxOpen = Math.max(1, opts.maxOpenFiles ?? 256)
     this.quietMs = opts.rotateQuietMs ?? 2000
     this.idleMs = opts.idleCloseMs ?? 60_000
-    this.chunkBytes = opts.chunkBytes ?? 1 << 20
+    this.chunkBytes = opts.chunkBytes ?? CHUNK_BYTES
     this.coalesceMs = opts.coalesceMs ?? 20
     this.buf = Buffer.allocUnsafe(this.chunkBytes)
     this.patterns = opts.specs.map((spec) => {
