@@ -11,7 +11,10 @@ describe('notifyConfig', () => {
   })
 
   it('refuses Workflow Builder URLs with a clear message', () => {
-    for (const url of ['https://hooks.slack.com/triggers/T1/123/abc', 'https://hooks.slack.com/workflows/T1/A1/123/abc']) {
+    for (const url of [
+      'https://hooks.slack.com/triggers/T1/123/abc',
+      'https://hooks.slack.com/workflows/T1/A1/123/abc',
+    ]) {
       const r = notifyConfig.safeParse({ slack: { webhook_url: url } })
       expect(r.success).toBe(false)
       expect(z.prettifyError(r.error as z.ZodError)).toContain('Workflow Builder trigger URL, not an incoming webhook')
@@ -27,8 +30,14 @@ describe('notifyConfig', () => {
 
   it('asks for exactly one of webhook_url and webhook_url_file, and knows unknown keys', () => {
     expect(notifyConfig.safeParse({ slack: {} }).success).toBe(false)
-    expect(notifyConfig.safeParse({ slack: { webhook_url: 'https://hooks.slack.com/services/a/b/c', webhook_url_file: '/x' } }).success).toBe(false)
-    expect(notifyConfig.safeParse({ slack: { webhook_url_file: '/run/secrets/slack', channel: '#x' } }).success).toBe(false)
+    expect(
+      notifyConfig.safeParse({
+        slack: { webhook_url: 'https://hooks.slack.com/services/a/b/c', webhook_url_file: '/x' },
+      }).success,
+    ).toBe(false)
+    expect(notifyConfig.safeParse({ slack: { webhook_url_file: '/run/secrets/slack', channel: '#x' } }).success).toBe(
+      false,
+    )
     expect(notifyConfig.safeParse({ slack: { webhook_url_file: '/run/secrets/slack' } }).success).toBe(true)
   })
 
@@ -36,8 +45,13 @@ describe('notifyConfig', () => {
     expect(notifyConfig.parse({ min_interval: '500ms' }).min_interval).toBe(500)
     expect(notifyConfig.safeParse({ min_interval: 'soon' }).success).toBe(false)
     expect(notifyConfig.safeParse({ webhooks: [{ url: 'not a url' }] }).success).toBe(false)
-    expect(notifyConfig.safeParse({ webhooks: [{ url: 'https://a.example/x', secret: 's', secret_file: '/f' }] }).success).toBe(false)
-    expect(notifyConfig.safeParse({ webhooks: [{ url: 'https://a.example/x' }, { url: 'https://b.example/x', name: '0' }] }).success).toBe(false)
+    expect(
+      notifyConfig.safeParse({ webhooks: [{ url: 'https://a.example/x', secret: 's', secret_file: '/f' }] }).success,
+    ).toBe(false)
+    expect(
+      notifyConfig.safeParse({ webhooks: [{ url: 'https://a.example/x' }, { url: 'https://b.example/x', name: '0' }] })
+        .success,
+    ).toBe(false)
   })
 
   it('describes every field for the JSON Schema', () => {
@@ -49,7 +63,9 @@ describe('notifyConfig', () => {
 
 describe('maskUrl', () => {
   it('keeps the host and hides the secret part', () => {
-    expect(maskUrl('https://hooks.slack.com/services/T0001/B0002/XXXXsecret')).toBe('https://hooks.slack.com/services/…')
+    expect(maskUrl('https://hooks.slack.com/services/T0001/B0002/XXXXsecret')).toBe(
+      'https://hooks.slack.com/services/…',
+    )
     expect(maskUrl('https://user:pw@example.com/hook?token=abc')).toBe('https://example.com/hook/…')
     expect(maskUrl('https://example.com')).toBe('https://example.com')
     expect(maskUrl('nope')).toBe('(not a URL)')

@@ -88,7 +88,11 @@ const templates = z
         'The summary line of a new incident (Slack mrkdwn). Placeholders: {attacker} {ip} {sites} {site_count} {attempts} {span} {severity} {incident} {rules} {hostname}',
       ),
     escalated: z.string().max(1000).optional().describe('The summary line when an incident grows (same placeholders)'),
-    resolved: z.string().max(1000).optional().describe('The summary line when an incident goes quiet (same placeholders)'),
+    resolved: z
+      .string()
+      .max(1000)
+      .optional()
+      .describe('The summary line when an incident goes quiet (same placeholders)'),
     summary: z
       .string()
       .max(1000)
@@ -103,7 +107,9 @@ export const slackConfig = z
       .string()
       .min(1)
       .optional()
-      .describe('The incoming webhook URL (https://hooks.slack.com/services/…). A secret: prefer ${ENV} or webhook_url_file'),
+      .describe(
+        'The incoming webhook URL (https://hooks.slack.com/services/…). A secret: prefer an environment variable or webhook_url_file',
+      ),
     webhook_url_file: z
       .string()
       .min(1)
@@ -142,9 +148,7 @@ export const webhookConfig = z
       .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'lowercase letters, digits, - and _')
       .optional()
       .describe('A short name for this destination in `lookout outbox` (default: its position, 0, 1, …)'),
-    url: z
-      .url({ protocol: /^https?$/ })
-      .describe('Where to POST each alert as JSON'),
+    url: z.url({ protocol: /^https?$/ }).describe('Where to POST each alert as JSON'),
     secret: z
       .string()
       .min(1)
@@ -169,9 +173,9 @@ export const notifyConfig = z
       .boolean()
       .optional()
       .describe("Print alerts on lookout's standard output (default: on when no other notifier is configured)"),
-    min_interval: interval('At most one message per this interval to each destination (Slack asks for 1 per second)').prefault(
-      '1s',
-    ),
+    min_interval: interval(
+      'At most one message per this interval to each destination (Slack asks for 1 per second)',
+    ).prefault('1s'),
     digest_after: z
       .int()
       .min(2)

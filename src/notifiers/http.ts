@@ -33,9 +33,14 @@ export async function postJson(
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } }
     if (e.name === 'TimeoutError' || e.name === 'AbortError') {
-      throw new DeliveryError(`${who} did not answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}`, 'retry', undefined, {
-        cause: new Error(e.name),
-      })
+      throw new DeliveryError(
+        `${who} did not answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}`,
+        'retry',
+        undefined,
+        {
+          cause: new Error(e.name),
+        },
+      )
     }
     const why = e.cause?.code ?? e.cause?.message ?? e.message
     if (/redirect/i.test(String(why))) {

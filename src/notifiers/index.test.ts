@@ -5,8 +5,8 @@ import { join } from 'node:path'
 import { pino } from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ConfigError } from '../core/errors.js'
-import { createConsoleNotifier } from './console/console.js'
 import { notifyConfig } from './config.js'
+import { createConsoleNotifier } from './console/console.js'
 import { createNotifiers, destinationsFor, sendTestAlert } from './index.js'
 import { hostileIncident, makeAlert } from './testdata/alerts.js'
 import { type FakeSlack, reply, startFakeSlack } from './testdata/fake-slack.js'
@@ -43,7 +43,10 @@ describe('createNotifiers', () => {
   it('reads the webhook URL from a file and warns (without the URL) about a non-Slack host', async () => {
     const f = join(dir, 'slack-url')
     writeFileSync(f, `${slack.url}\n`)
-    const n = createNotifiers({ notify: notifyConfig.parse({ slack: { webhook_url_file: f } }), hostname: 'web-07' }, log())
+    const n = createNotifiers(
+      { notify: notifyConfig.parse({ slack: { webhook_url_file: f } }), hostname: 'web-07' },
+      log(),
+    )
     expect([...n.keys()]).toEqual(['slack'])
     await n.get('slack')?.send(makeAlert())
     expect(slack.posts[0]?.raw).toContain('lookout on `web-07`')
@@ -53,7 +56,9 @@ describe('createNotifiers', () => {
 
   it('says which file cannot be read, and refuses a Workflow URL found in a file', () => {
     const missing = notifyConfig.parse({ slack: { webhook_url_file: join(dir, 'nope') } })
-    expect(() => createNotifiers(missing, log())).toThrow(/notify\.slack\.webhook_url_file: cannot read .*nope: no such file/)
+    expect(() => createNotifiers(missing, log())).toThrow(
+      /notify\.slack\.webhook_url_file: cannot read .*nope: no such file/,
+    )
     const f = join(dir, 'wf')
     writeFileSync(f, 'https://hooks.slack.com/triggers/T1/1/abc')
     expect(() => createNotifiers(notifyConfig.parse({ slack: { webhook_url_file: f } }), log())).toThrow(ConfigError)
@@ -99,10 +104,16 @@ describe('generic webhook', () => {
       await n.send(makeAlert())
       const p = hooks.posts[0]
       const raw = p?.raw ?? ''
-      expect(p?.headers['x-lookout-signature']).toBe(`sha256=${createHmac('sha256', 's3cret').update(raw).digest('hex')}`)
+      expect(p?.headers['x-lookout-signature']).toBe(
+        `sha256=${createHmac('sha256', 's3cret').update(raw).digest('hex')}`,
+      )
       expect(p?.headers['x-lookout-timestamp']).toBe('1767225600')
       expect(p?.headers.authorization).toBe('Bearer t')
-      expect(JSON.parse(raw)).toMatchObject({ type: 'lookout.alert', sent_at: 1767225600, alerts: [{ id: '12:opened:1' }] })
+      expect(JSON.parse(raw)).toMatchObject({
+        type: 'lookout.alert',
+        sent_at: 1767225600,
+        alerts: [{ id: '12:opened:1' }],
+      })
       hooks.enqueue({ kind: 'answer', status: 401, body: 'nope' }, { kind: 'answer', status: 503, body: '' })
       await expect(n.send(makeAlert())).rejects.toMatchObject({ kind: 'config' })
       await expect(n.send(makeAlert())).rejects.toMatchObject({ kind: 'retry' })
@@ -127,7 +138,9 @@ describe('console notifier', () => {
 
   it('colours on a terminal', async () => {
     const out: string[] = []
-    await createConsoleNotifier({ out: { write: (s: string) => out.push(s), isTTY: true }, color: true }).send(makeAlert())
+    await createConsoleNotifier({ out: { write: (s: string) => out.push(s), isTTY: true }, color: true }).send(
+      makeAlert(),
+    )
     expect(out.join('')).toContain('\u001b[33mMEDIUM')
   })
 })

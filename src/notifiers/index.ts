@@ -8,15 +8,15 @@ import { ConfigError, DeliveryError } from '../core/errors.js'
 import type { Logger } from '../core/log.js'
 import type { Alert, DutyPerson, Incident } from '../core/types.js'
 import { checkSlackUrl, maskUrl, type NotifyConfig } from './config.js'
-import { createConsoleNotifier, type ConsoleOptions } from './console/console.js'
+import { type ConsoleOptions, createConsoleNotifier } from './console/console.js'
 import type { Notifier } from './notifier.js'
 import { createSlackWebhookNotifier } from './slack/webhook.js'
 import { createWebhookNotifier } from './webhook/webhook.js'
 
+export { maskUrl, type NotifyConfig, notifyConfig } from './config.js'
 export type { Notifier } from './notifier.js'
-export { maskUrl, notifyConfig, type NotifyConfig } from './config.js'
 export { createOutboxWorker, notifyErrorKey, type OutboxWorker, type OutboxWorkerOptions } from './outbox-worker.js'
-export { renderSlackMessage, renderSlackDigest } from './slack/render.js'
+export { renderSlackDigest, renderSlackMessage } from './slack/render.js'
 export { validateSlackPayload } from './slack/validate.js'
 
 export interface CreateNotifiersOptions {
@@ -42,7 +42,9 @@ export function destinationsFor(input: NotifyInput): string[] {
   const config = notifyOf(input)
   const out: string[] = []
   if (config.slack) out.push('slack')
-  config.webhooks.forEach((w, i) => out.push(webhookId(w, i)))
+  config.webhooks.forEach((w, i) => {
+    out.push(webhookId(w, i))
+  })
   if (config.console ?? out.length === 0) out.push('console')
   return out
 }
@@ -98,7 +100,8 @@ export function createNotifiers(
   }
   config.webhooks.forEach((w, i) => {
     const destination = webhookId(w, i)
-    const secret = w.secret ?? (w.secret_file ? readSecretFile(w.secret_file, `notify.webhooks[${i}].secret_file`) : undefined)
+    const secret =
+      w.secret ?? (w.secret_file ? readSecretFile(w.secret_file, `notify.webhooks[${i}].secret_file`) : undefined)
     map.set(
       destination,
       createWebhookNotifier({

@@ -7,7 +7,13 @@ import type { Alert } from '../core/types.js'
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js'
 import type { Store } from '../store/store.js'
 import type { Notifier } from './notifier.js'
-import { createOutboxWorker, NOTIFY_ERRORS_KEY, notifyErrorKey, type OutboxWorker, type OutboxWorkerOptions } from './outbox-worker.js'
+import {
+  createOutboxWorker,
+  NOTIFY_ERRORS_KEY,
+  notifyErrorKey,
+  type OutboxWorker,
+  type OutboxWorkerOptions,
+} from './outbox-worker.js'
 import { createSlackWebhookNotifier } from './slack/webhook.js'
 import { makeAlert } from './testdata/alerts.js'
 import { type FakeSlack, reply, startFakeSlack } from './testdata/fake-slack.js'
@@ -75,7 +81,9 @@ async function until(pred: () => boolean, timeoutMs = 10_000): Promise<void> {
 /** How often each alert id shows up in what the channel actually shows. */
 function deliveredIds(): Map<string, number> {
   const m = new Map<string, number>()
-  for (const p of slack.delivered) for (const id of p.raw.matchAll(/alert `(\d+:opened:\d+)`/g)) m.set(id[1] as string, (m.get(id[1] as string) ?? 0) + 1)
+  for (const p of slack.delivered)
+    for (const id of p.raw.matchAll(/alert `(\d+:opened:\d+)`/g))
+      m.set(id[1] as string, (m.get(id[1] as string) ?? 0) + 1)
   return m
 }
 
@@ -121,7 +129,11 @@ describe('outbox worker', () => {
   })
 
   it('keeps alerts as failed on a config error, says so once, retries later, and recovers', async () => {
-    slack.enqueue(reply.error('channel_is_archived'), reply.error('channel_is_archived'), reply.error('channel_is_archived'))
+    slack.enqueue(
+      reply.error('channel_is_archived'),
+      reply.error('channel_is_archived'),
+      reply.error('channel_is_archived'),
+    )
     startWorker({ configRetryMs: 300, configPauseMs: 300 })
     enqueue([alert(1), alert(2)])
     await until(() => store.outbox.counts().failed === 2)
@@ -129,7 +141,9 @@ describe('outbox worker', () => {
     expect(meta).toEqual([
       {
         destination: 'slack',
-        error: expect.stringContaining('Slack answered channel_is_archived: the channel this webhook posts to was archived'),
+        error: expect.stringContaining(
+          'Slack answered channel_is_archived: the channel this webhook posts to was archived',
+        ),
       },
     ])
     expect(store.getMeta(notifyErrorKey('slack'))).toContain('channel_is_archived')

@@ -195,9 +195,14 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       failure =
         err instanceof DeliveryError
           ? err
-          : new DeliveryError(`${n.label}: could not build the message: ${(err as Error).message}`, 'payload', undefined, {
-              cause: err,
-            })
+          : new DeliveryError(
+              `${n.label}: could not build the message: ${(err as Error).message}`,
+              'payload',
+              undefined,
+              {
+                cause: err,
+              },
+            )
     }
     const now = clock.now()
     if (!failure) {
@@ -273,10 +278,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       store.transaction(() => {
         for (const r of batch) store.outbox.markAttempt(r.id, 'pending', now, `${PAYLOAD_MARK}${e.message}`)
       })
-      log.warn(
-        { destination: lane.destination, alerts: batch.length },
-        `${e.message}; sending it again as plain text.`,
-      )
+      log.warn({ destination: lane.destination, alerts: batch.length }, `${e.message}; sending it again as plain text.`)
       return
     }
     store.transaction(() => {

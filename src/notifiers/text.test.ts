@@ -3,7 +3,9 @@ import { code, codeBlock, cut, normalise, span, validAddress } from './text.js'
 
 describe('text helpers', () => {
   it('normalises controls, bidi and zero-width characters', () => {
-    expect(normalise('a\u202Eb\u200Bc\u0000d\u001be\u0085f\nline\r\n')).toBe('a\uFFFDb\uFFFDc\uFFFDd\uFFFDe\uFFFDf line ')
+    expect(normalise('a\u202Eb\u200Bc\u0000d\u001be\u0085f\nline\r\n')).toBe(
+      'a\uFFFDb\uFFFDc\uFFFDd\uFFFDe\uFFFDf line ',
+    )
     expect(normalise('a\r\nb\rc', true)).toBe('a\nb\nc')
   })
 

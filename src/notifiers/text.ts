@@ -7,6 +7,7 @@ import { isIP } from 'node:net'
 // C0 controls except \n (handled per use), DEL, C1 controls, zero-width U+200B–200F, bidi U+202A–202E,
 // U+2060–2069 (word joiner, invisible operators, bidi isolates), U+2028/2029 separators, BOM, and lone surrogates.
 const UNSAFE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   /[\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200F\u2028-\u202E\u2060-\u2069\uFEFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 
 /** Longest input we bother to look at: a megabyte-long field is cut before any regex runs over it. */

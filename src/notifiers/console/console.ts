@@ -48,11 +48,22 @@ export function renderConsole(alert: Alert, color: boolean): string {
     alert.step === 'resolved'
       ? `${who(i)} went quiet after ${num(i.attempts)} tries`
       : `${who(i)} ${i.kind === 'site' ? 'are' : 'is'} ${activity(i.rules)}: ${num(i.attempts)} tries in ${span(i.lastSeen - i.firstSeen)}${alert.step === 'escalated' ? ' (grew)' : ''}`
-  const lines = [`${c('bold', '●')} ${sev} ${c('bold', what)} ${c('dim', `· incident ${safe(i.id, 40)} ${alert.step}`)}`]
+  const lines = [
+    `${c('bold', '●')} ${sev} ${c('bold', what)} ${c('dim', `· incident ${safe(i.id, 40)} ${alert.step}`)}`,
+  ]
   if (alert.step !== 'resolved') {
     lines.push(`  ${c('dim', 'sites')}  ${sitesText(i)}`)
-    if (i.rules.length) lines.push(`  ${c('dim', 'rules')}  ${i.rules.slice(0, 6).map((r) => safe(r, 40)).join(', ')}`)
-    if (i.duty) lines.push(`  ${c('dim', 'act  ')}  ${safe(i.duty.name, 60)}${i.duty.reason ? ` (${safe(i.duty.reason, 40)})` : ''}`)
+    if (i.rules.length)
+      lines.push(
+        `  ${c('dim', 'rules')}  ${i.rules
+          .slice(0, 6)
+          .map((r) => safe(r, 40))
+          .join(', ')}`,
+      )
+    if (i.duty)
+      lines.push(
+        `  ${c('dim', 'act  ')}  ${safe(i.duty.name, 60)}${i.duty.reason ? ` (${safe(i.duty.reason, 40)})` : ''}`,
+      )
     const sample = i.samples[0]
     if (sample !== undefined) lines.push(`  ${c('dim', 'e.g. ')}  ${c('dim', safe(sample, 160))}`)
   }

@@ -43,7 +43,10 @@ export interface SlackPayload {
 }
 
 export const mrkdwn = (text: string): Mrkdwn => ({ type: 'mrkdwn', text, verbatim: true })
-export const header = (text: string): HeaderBlock => ({ type: 'header', text: { type: 'plain_text', text, emoji: true } })
+export const header = (text: string): HeaderBlock => ({
+  type: 'header',
+  text: { type: 'plain_text', text, emoji: true },
+})
 export const section = (text: string): SectionBlock => ({ type: 'section', text: mrkdwn(text) })
 export const fields = (items: string[]): SectionBlock => ({ type: 'section', fields: items.map(mrkdwn) })
 export const context = (items: string[]): ContextBlock => ({ type: 'context', elements: items.map(mrkdwn) })

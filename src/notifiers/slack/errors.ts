@@ -33,7 +33,8 @@ const ARCHIVED =
   'the channel this webhook posts to was archived; create a new webhook for another channel (or unarchive it)'
 const POLICY =
   'a workspace admin policy stops this webhook from posting there; ask a Slack admin, or create a webhook for another channel'
-const TOKEN = 'the token is missing, revoked or lacks a scope; fix the token or its scopes, or invite the app to the channel'
+const TOKEN =
+  'the token is missing, revoked or lacks a scope; fix the token or its scopes, or invite the app to the channel'
 
 const CONFIG: Record<string, string> = {
   invalid_token: WEBHOOK_GONE,
@@ -81,7 +82,8 @@ export function slackErrorString(body: string): string {
 export function explainSlackError(error: string): string | undefined {
   if (error in CONFIG) return CONFIG[error]
   if (error.startsWith('restricted_action')) return POLICY
-  if (PAYLOAD.has(error)) return 'Slack refused the message format (a lookout bug: please report it with `lookout outbox --json`)'
+  if (PAYLOAD.has(error))
+    return 'Slack refused the message format (a lookout bug: please report it with `lookout outbox --json`)'
   return undefined
 }
 
@@ -97,14 +99,23 @@ export function classifySlackAnswer(a: HttpAnswer): DeliveryError | undefined {
     return undefined
   }
   if (a.status === 429 || err === 'ratelimited' || err === 'rate_limited') {
-    return new DeliveryError(`Slack is rate limiting (HTTP ${a.status} ${printable(err)})`, 'retry', a.retryAfterMs ?? 60_000)
+    return new DeliveryError(
+      `Slack is rate limiting (HTTP ${a.status} ${printable(err)})`,
+      'retry',
+      a.retryAfterMs ?? 60_000,
+    )
   }
-  if (RETRY.has(err)) return new DeliveryError(`Slack answered ${err}: a hiccup on Slack's side; retrying`, 'retry', a.retryAfterMs)
+  if (RETRY.has(err))
+    return new DeliveryError(`Slack answered ${err}: a hiccup on Slack's side; retrying`, 'retry', a.retryAfterMs)
   const why = explainSlackError(err)
   if (PAYLOAD.has(err)) return new DeliveryError(`Slack answered ${err}: ${why}`, 'payload')
   if (why !== undefined) return new DeliveryError(`Slack answered ${err}: ${why}`, 'config')
   if (a.status >= 500 || a.status === 408) {
-    return new DeliveryError(`Slack answered HTTP ${a.status}: a problem on Slack's side; retrying`, 'retry', a.retryAfterMs)
+    return new DeliveryError(
+      `Slack answered HTTP ${a.status}: a problem on Slack's side; retrying`,
+      'retry',
+      a.retryAfterMs,
+    )
   }
   return new DeliveryError(
     `Slack answered HTTP ${a.status} ${printable(err) || '(empty body)'}: not an answer lookout knows; check the webhook URL`,

@@ -3,7 +3,13 @@ import type { Alert, IncidentKind, IncidentStep, Severity } from '../../core/typ
 import { HOSTILE, hostileIncident, makeAlert, makeIncident } from '../testdata/alerts.js'
 import { blockCommand } from './block-commands.js'
 import type { SlackPayload } from './blocks.js'
-import { renderPlainDigest, renderPlainMessage, renderSlackDigest, renderSlackMessage, type RenderOptions } from './render.js'
+import {
+  type RenderOptions,
+  renderPlainDigest,
+  renderPlainMessage,
+  renderSlackDigest,
+  renderSlackMessage,
+} from './render.js'
 import { validateSlackPayload } from './validate.js'
 
 const opts: RenderOptions = { hostname: 'web-01', blockCommands: ['nftables', 'iptables', 'ufw', 'csf', 'nginx'] }
@@ -16,7 +22,12 @@ const kindOver = (kind: IncidentKind) =>
     ? {}
     : kind === 'subnet'
       ? { kind, ip: null, subnet: '203.0.113.0/24', ips: ['203.0.113.7', '203.0.113.9'] }
-      : { kind, ip: null, ips: Array.from({ length: 40 }, (_, i) => `198.51.100.${i}`), sites: { 'shop.example.com': 900 } }
+      : {
+          kind,
+          ip: null,
+          ips: Array.from({ length: 40 }, (_, i) => `198.51.100.${i}`),
+          sites: { 'shop.example.com': 900 },
+        }
 
 /** Every string a human or Slack's parser would see, joined. */
 const allText = (p: SlackPayload): string => JSON.stringify(p)
@@ -26,10 +37,32 @@ function expectNoInjection(p: SlackPayload): void {
   const json = allText(p)
   const decoded = JSON.parse(json) as SlackPayload
   const flat = [decoded.text, ...(decoded.blocks ?? []).map((b) => JSON.stringify(b))].join('\n')
-  for (const bad of ['<!channel>', '<!here>', '<!everyone>', '<@U123>', '<@W999', '<https://evil', '<mailto:', '<#C0123', '<script>', '<!subteam^S123>']) {
+  for (const bad of [
+    '<!channel>',
+    '<!here>',
+    '<!everyone>',
+    '<@U123>',
+    '<@W999',
+    '<https://evil',
+    '<mailto:',
+    '<#C0123',
+    '<script>',
+    '<!subteam^S123>',
+  ]) {
     expect(flat).not.toContain(bad)
   }
-  for (const ch of ['\u202E', '\u202C', '\u200B', '\u200D', '\uFEFF', '\u2066', '\u2028', '\u0000', '\u001b', '\u007f']) {
+  for (const ch of [
+    '\u202E',
+    '\u202C',
+    '\u200B',
+    '\u200D',
+    '\uFEFF',
+    '\u2066',
+    '\u2028',
+    '\u0000',
+    '\u001b',
+    '\u007f',
+  ]) {
     expect(flat).not.toContain(ch)
   }
   expect(json).not.toMatch(/\\ud800(?!\\udc)/i)
@@ -66,7 +99,10 @@ describe('renderSlackMessage', () => {
   })
 
   it('names the person when they have no Slack ID, and says so when nobody is on duty', () => {
-    const named = renderSlackMessage(makeAlert('opened', { duty: { name: 'Carol', slack: null, email: null, reason: 'rota' } }), opts)
+    const named = renderSlackMessage(
+      makeAlert('opened', { duty: { name: 'Carol', slack: null, email: null, reason: 'rota' } }),
+      opts,
+    )
     expect(JSON.stringify(named)).toContain('*Who should act:* *Carol* (rota)')
     const nobody = renderSlackMessage(makeAlert('opened', { duty: null }), opts)
     expect(JSON.stringify(nobody)).toContain('whoever sees this first')
@@ -101,7 +137,10 @@ describe('renderSlackMessage', () => {
   it.each(STEPS.flatMap((s) => KINDS.map((k) => [s, k] as const)))(
     'stays valid and harmless with megabyte-long hostile fields: %s %s',
     (step, kind) => {
-      const alert: Alert = { ...makeAlert(step), incident: hostileIncident({ step, ...kindOver(kind), sites: hostileIncident().sites }) }
+      const alert: Alert = {
+        ...makeAlert(step),
+        incident: hostileIncident({ step, ...kindOver(kind), sites: hostileIncident().sites }),
+      }
       const p = renderSlackMessage(alert, opts)
       expect(validateSlackPayload(p)).toEqual([])
       expectNoInjection(p)
@@ -123,7 +162,11 @@ describe('renderSlackMessage', () => {
   })
 
   it('never turns a hostile IP or Slack ID into a command or a mention', () => {
-    const evil = makeAlert('opened', { ip: '1.2.3.4; rm -rf /', ips: ['1.2.3.4; rm -rf /'], duty: { name: 'x', slack: '<!channel>', email: null, reason: '' } })
+    const evil = makeAlert('opened', {
+      ip: '1.2.3.4; rm -rf /',
+      ips: ['1.2.3.4; rm -rf /'],
+      duty: { name: 'x', slack: '<!channel>', email: null, reason: '' },
+    })
     const p = renderSlackMessage(evil, opts)
     expect(validateSlackPayload(p)).toEqual([])
     const json = JSON.stringify(p)
@@ -135,11 +178,15 @@ describe('renderSlackMessage', () => {
 
 describe('blockCommand', () => {
   it('knows v4, v6 and subnets', () => {
-    expect(blockCommand('nftables', '2001:db8::1', 'n')).toBe('nft add rule inet filter input ip6 saddr 2001:db8::1 drop')
+    expect(blockCommand('nftables', '2001:db8::1', 'n')).toBe(
+      'nft add rule inet filter input ip6 saddr 2001:db8::1 drop',
+    )
     expect(blockCommand('iptables', '2001:db8::/64', 'n')).toBe('ip6tables -I INPUT -s 2001:db8::/64 -j DROP')
     expect(blockCommand('iptables', '203.0.113.0/24', 'n')).toBe('iptables -I INPUT -s 203.0.113.0/24 -j DROP')
     expect(blockCommand('ufw', '203.0.113.7', 'n')).toBe('ufw insert 1 deny from 203.0.113.7')
-    expect(blockCommand('csf', '203.0.113.7', 'lookout incident 12"; reboot')).toBe('csf -d 203.0.113.7 "lookout incident 12 reboot"')
+    expect(blockCommand('csf', '203.0.113.7', 'lookout incident 12"; reboot')).toBe(
+      'csf -d 203.0.113.7 "lookout incident 12 reboot"',
+    )
     expect(blockCommand('nginx', '203.0.113.7', 'n')).toBe('deny 203.0.113.7;')
   })
 
@@ -154,14 +201,19 @@ describe('digests', () => {
   const burst = (n: number, hostile = false): Alert[] =>
     Array.from({ length: n }, (_, i) =>
       hostile
-        ? { ...makeAlert('opened', {}, i), incident: hostileIncident({ id: String(100 + i), ip: `198.51.100.${i % 250}` }) }
+        ? {
+            ...makeAlert('opened', {}, i),
+            incident: hostileIncident({ id: String(100 + i), ip: `198.51.100.${i % 250}` }),
+          }
         : makeAlert('opened', { id: String(100 + i), ip: `198.51.100.${i % 250}`, ips: [`198.51.100.${i % 250}`] }),
     )
 
   it('covers a burst of 40 incidents in one valid message', () => {
     const p = renderSlackDigest(burst(40), opts)
     expect(validateSlackPayload(p)).toEqual([])
-    expect(p.text).toContain('40 alerts at once: 198.51.100.0, 198.51.100.1, 198.51.100.2 and 37 more (incidents 100…139)')
+    expect(p.text).toContain(
+      '40 alerts at once: 198.51.100.0, 198.51.100.1, 198.51.100.2 and 37 more (incidents 100…139)',
+    )
     const json = JSON.stringify(p)
     expect(json).toContain('`198.51.100.39`')
     expect(json).toContain('<@U0123ABCD>')
@@ -198,7 +250,15 @@ describe('validateSlackPayload', () => {
       ],
     }
     const problems = validateSlackPayload(p).join('\n')
-    for (const want of ['text: unexpected', 'blocks: 55 > 50', 'blocks[0].text: 151 > 150', 'blocks[1].text: 3001 > 3000', 'mrkdwn without verbatim', 'fields: 11 > 10', 'actions is not a block']) {
+    for (const want of [
+      'text: unexpected',
+      'blocks: 55 > 50',
+      'blocks[0].text: 151 > 150',
+      'blocks[1].text: 3001 > 3000',
+      'mrkdwn without verbatim',
+      'fields: 11 > 10',
+      'actions is not a block',
+    ]) {
       expect(problems).toContain(want)
     }
     expect(validateSlackPayload({ text: HOSTILE[0] })).not.toEqual([])
@@ -206,7 +266,10 @@ describe('validateSlackPayload', () => {
   })
 
   it('enforces the whole-message budget', () => {
-    const big = Array.from({ length: 4 }, () => ({ type: 'section', text: { type: 'mrkdwn', text: 'y'.repeat(2500), verbatim: true } }))
+    const big = Array.from({ length: 4 }, () => ({
+      type: 'section',
+      text: { type: 'mrkdwn', text: 'y'.repeat(2500), verbatim: true },
+    }))
     expect(validateSlackPayload({ text: 't', blocks: big }).join()).toContain('all block text: 10000 > 8000')
   })
 })

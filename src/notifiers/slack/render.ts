@@ -22,7 +22,7 @@ import {
   validAddress,
 } from '../text.js'
 import { blockCommands } from './block-commands.js'
-import { type Block, context, fields, header, LIMITS, section, type SlackPayload } from './blocks.js'
+import { type Block, context, fields, header, LIMITS, type SlackPayload, section } from './blocks.js'
 
 export interface RenderOptions {
   /** this server's name, shown in the context line */
@@ -123,7 +123,10 @@ function placeholders(alert: Alert, hostname: string): Record<string, string> {
     span: span(i.lastSeen - i.firstSeen),
     severity: i.severity.toUpperCase(),
     incident: incidentLabel(i),
-    rules: i.rules.slice(0, 5).map((r) => code(r, 60)).join(', '),
+    rules: i.rules
+      .slice(0, 5)
+      .map((r) => code(r, 60))
+      .join(', '),
     hostname: code(hostname, 60),
     activity: activity(i.rules),
     tone: TONE[i.severity],
@@ -137,8 +140,10 @@ const DEFAULT_OPENED: Record<Incident['kind'], string> = {
 }
 const DEFAULT_ESCALATED =
   'Incident {incident} grew: {attacker} is now at {attempts} tries on {sites} over {span}, severity {severity}. {tone}'
-const DEFAULT_RESOLVED = 'Incident {incident} is over: {attacker} went quiet after {attempts} tries on {sites} over {span}. :tada:'
-const DEFAULT_DIGEST = '{count} alerts arrived at once (a botnet, probably). Here they are in one message so the channel stays calm:'
+const DEFAULT_RESOLVED =
+  'Incident {incident} is over: {attacker} went quiet after {attempts} tries on {sites} over {span}. :tada:'
+const DEFAULT_DIGEST =
+  '{count} alerts arrived at once (a botnet, probably). Here they are in one message so the channel stays calm:'
 
 export function summaryLine(alert: Alert, opts: RenderOptions): string {
   const t = opts.templates
@@ -216,7 +221,8 @@ function headerText(alert: Alert): string {
   const site = i.kind === 'site' ? safeName(Object.keys(i.sites)[0]) : null
   let text: string
   if (alert.step === 'resolved') text = `:white_check_mark: ${who} went quiet`
-  else if (alert.step === 'escalated') text = `${EMOJI[i.severity]} ${who} ${i.kind === 'site' ? 'are' : 'is'} still at it`
+  else if (alert.step === 'escalated')
+    text = `${EMOJI[i.severity]} ${who} ${i.kind === 'site' ? 'are' : 'is'} still at it`
   else if (i.kind === 'site') text = `${EMOJI[i.severity]} ${who} ${activity(i.rules)} on ${site ?? 'one site'}`
   else text = `${EMOJI[i.severity]} ${who} is ${activity(i.rules)}`
   return cut(text, LIMITS.HEADER)
@@ -243,23 +249,58 @@ function openedBlocks(alert: Alert, opts: RenderOptions): Block[] {
   const i = alert.incident
   const f: string[] = []
   if (i.kind === 'ip') f.push(`*Attacker*\n${code(i.ip ?? '?', 60)}`)
-  else if (i.kind === 'subnet') f.push(`*Network*\n${code(i.subnet ?? '?', 60)} · ${plural(i.ips.length, 'address', 'addresses')}`)
-  else f.push(`*Addresses*\n${listWithin(i.ips.map((a) => code(a, 60)), FIELD_MAX - 20)}`)
+  else if (i.kind === 'subnet')
+    f.push(`*Network*\n${code(i.subnet ?? '?', 60)} · ${plural(i.ips.length, 'address', 'addresses')}`)
+  else
+    f.push(
+      `*Addresses*\n${listWithin(
+        i.ips.map((a) => code(a, 60)),
+        FIELD_MAX - 20,
+      )}`,
+    )
   f.push(`*Severity*\n${EMOJI[i.severity]} ${i.severity.toUpperCase()}`)
-  f.push(`*Sites*\n${listWithin(sortedSites(i).map(([s, n]) => `${code(s, 80)} (${num(n)})`), FIELD_MAX - 10)}`)
+  f.push(
+    `*Sites*\n${listWithin(
+      sortedSites(i).map(([s, n]) => `${code(s, 80)} (${num(n)})`),
+      FIELD_MAX - 10,
+    )}`,
+  )
   f.push(`*Attempts*\n${num(i.attempts)} in ${span(i.lastSeen - i.firstSeen)}`)
   f.push(`*First seen*\n${firstSeen(i.firstSeen)}`)
-  if (i.rules.length) f.push(`*Rules*\n${listWithin(i.rules.map((r) => code(r, 60)), FIELD_MAX - 10)}`)
-  if (i.users.length) f.push(`*Users tried*\n${listWithin(i.users.map((u) => code(u, 60)), FIELD_MAX - 15)}`)
+  if (i.rules.length)
+    f.push(
+      `*Rules*\n${listWithin(
+        i.rules.map((r) => code(r, 60)),
+        FIELD_MAX - 10,
+      )}`,
+    )
+  if (i.users.length)
+    f.push(
+      `*Users tried*\n${listWithin(
+        i.users.map((u) => code(u, 60)),
+        FIELD_MAX - 15,
+      )}`,
+    )
   const uas = Object.entries(i.userAgents).sort((a, b) => b[1] - a[1])
   if (uas.length) {
-    f.push(`*User agents*\n${listWithin(uas.map(([ua, n]) => `${code(ua, 120)} (${num(n)})`), FIELD_MAX - 15)}`)
+    f.push(
+      `*User agents*\n${listWithin(
+        uas.map(([ua, n]) => `${code(ua, 120)} (${num(n)})`),
+        FIELD_MAX - 15,
+      )}`,
+    )
   }
 
-  const blocks: Block[] = [header(headerText(alert)), section(summaryLine(alert, opts)), fields(f.slice(0, LIMITS.FIELDS))]
+  const blocks: Block[] = [
+    header(headerText(alert)),
+    section(summaryLine(alert, opts)),
+    fields(f.slice(0, LIMITS.FIELDS)),
+  ]
   if (i.samples.length) {
     const shown = Math.min(i.samples.length, 5)
-    blocks.push(section(`*Evidence* (${plural(shown, 'line')} of ${num(i.attempts)})\n${codeBlock(i.samples, 1500, 5, 300)}`))
+    blocks.push(
+      section(`*Evidence* (${plural(shown, 'line')} of ${num(i.attempts)})\n${codeBlock(i.samples, 1500, 5, 300)}`),
+    )
   }
   blocks.push(section(whoShouldAct(i, opts)))
   const targets = blockTargets(i, 5)
@@ -275,7 +316,12 @@ function escalatedBlocks(alert: Alert, opts: RenderOptions): Block[] {
   const blocks: Block[] = [header(headerText(alert)), section(summaryLine(alert, opts)), section(whoShouldAct(i, opts))]
   const targets = blockTargets(i, 5)
   const total = i.kind === 'site' ? i.ips.length : targets.length
-  const cmd = commandSection(targets, opts.blockCommands.slice(0, 1), `lookout incident ${safeId(i.id)}`, total - targets.length)
+  const cmd = commandSection(
+    targets,
+    opts.blockCommands.slice(0, 1),
+    `lookout incident ${safeId(i.id)}`,
+    total - targets.length,
+  )
   if (cmd) blocks.push(cmd)
   blocks.push(contextLine(alert, opts))
   return blocks
@@ -321,7 +367,10 @@ export function renderSlackDigest(alerts: Alert[], opts: RenderOptions): SlackPa
     fillTemplate(opts.templates?.summary ?? DEFAULT_DIGEST, { count, hostname: code(opts.hostname, 60) }),
     SUMMARY_MAX,
   )
-  const worst = alerts.reduce<Severity>((w, a) => (SEV_RANK[a.incident.severity] > SEV_RANK[w] ? a.incident.severity : w), 'low')
+  const worst = alerts.reduce<Severity>(
+    (w, a) => (SEV_RANK[a.incident.severity] > SEV_RANK[w] ? a.incident.severity : w),
+    'low',
+  )
   const blocks: Block[] = [header(`${EMOJI[worst]} ${count} alerts at once`), section(intro)]
 
   // The list, packed into sections of at most ~2900 characters, within the digest's list budget.
@@ -354,7 +403,8 @@ export function renderSlackDigest(alerts: Alert[], opts: RenderOptions): SlackPa
 
   const open = alerts.filter((a) => a.step !== 'resolved')
   const targets: string[] = []
-  for (const a of open) for (const t of blockTargets(a.incident, 10)) if (targets.length < 10 && !targets.includes(t)) targets.push(t)
+  for (const a of open)
+    for (const t of blockTargets(a.incident, 10)) if (targets.length < 10 && !targets.includes(t)) targets.push(t)
   const allTargets = new Set(open.flatMap((a) => blockTargets(a.incident, Number.POSITIVE_INFINITY))).size
   const cmd = commandSection(targets, opts.blockCommands.slice(0, 1), 'lookout digest', allTargets - targets.length)
   if (cmd) blocks.push(cmd)
@@ -380,6 +430,9 @@ function digestFallback(alerts: Alert[]): string {
 /** The minimal text-only digest. */
 export function renderPlainDigest(alerts: Alert[]): SlackPayload {
   return {
-    text: cut(`${digestFallback(alerts)} The full message could not be shown; \`lookout outbox\` has the details.`, LIMITS.TEXT),
+    text: cut(
+      `${digestFallback(alerts)} The full message could not be shown; \`lookout outbox\` has the details.`,
+      LIMITS.TEXT,
+    ),
   }
 }

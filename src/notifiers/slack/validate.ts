@@ -50,7 +50,8 @@ export function validateSlackPayload(p: unknown): string[] {
         break
       }
       case 'context': {
-        if (!Array.isArray(b.elements) || b.elements.length === 0) problems.push(`${at}.elements: not a non-empty array`)
+        if (!Array.isArray(b.elements) || b.elements.length === 0)
+          problems.push(`${at}.elements: not a non-empty array`)
         else {
           if (b.elements.length > LIMITS.CONTEXT_ELEMENTS) problems.push(`${at}.elements: too many`)
           b.elements.forEach((e: unknown, k: number) => {
@@ -72,13 +73,7 @@ export function validateSlackPayload(p: unknown): string[] {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** Validates a text object; returns its length for the whole-payload budget. */
-function textObject(
-  t: unknown,
-  at: string,
-  problems: string[],
-  kind: 'plain_text' | 'any',
-  max: number,
-): number {
+function textObject(t: unknown, at: string, problems: string[], kind: 'plain_text' | 'any', max: number): number {
   if (!isObject(t) || typeof t.text !== 'string') {
     problems.push(`${at}: not a text object`)
     return 0

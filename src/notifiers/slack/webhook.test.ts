@@ -44,7 +44,12 @@ describe('Slack webhook notifier', () => {
   })
 
   it('classifies 5xx, Slack hiccups and resets as retry', async () => {
-    slack.enqueue(reply.serverError(500), reply.serverError(503, 'service_unavailable'), reply.error('rollup_error'), reply.reset())
+    slack.enqueue(
+      reply.serverError(500),
+      reply.serverError(503, 'service_unavailable'),
+      reply.error('rollup_error'),
+      reply.reset(),
+    )
     for (let i = 0; i < 4; i++) expect((await failure(notifier().send(makeAlert()))).kind).toBe('retry')
   })
 
@@ -80,13 +85,18 @@ describe('Slack webhook notifier', () => {
     expect(e.message).not.toContain('fakeSlackSecret')
   })
 
-  it.each(['invalid_payload', 'invalid_blocks', 'invalid_blocks_format', 'msg_blocks_too_long', 'msg_too_long', 'no_text', 'too_many_attachments'])(
-    'treats %s as a payload error',
-    async (error) => {
-      slack.enqueue(reply.error(error))
-      expect((await failure(notifier().send(makeAlert()))).kind).toBe('payload')
-    },
-  )
+  it.each([
+    'invalid_payload',
+    'invalid_blocks',
+    'invalid_blocks_format',
+    'msg_blocks_too_long',
+    'msg_too_long',
+    'no_text',
+    'too_many_attachments',
+  ])('treats %s as a payload error', async (error) => {
+    slack.enqueue(reply.error(error))
+    expect((await failure(notifier().send(makeAlert()))).kind).toBe('payload')
+  })
 
   it('treats an unknown 4xx as config, showing status and body', async () => {
     slack.enqueue({ kind: 'answer', status: 418, body: 'teapot\u0007' })

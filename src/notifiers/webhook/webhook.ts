@@ -36,8 +36,10 @@ export const signBody = (secret: string, body: string): string =>
 function classify(a: HttpAnswer, label: string): DeliveryError | undefined {
   if (a.status >= 200 && a.status < 300) return undefined
   const body = a.body.replace(/[^\x20-\x7e]/g, '?').slice(0, 100)
-  if (a.status === 429) return new DeliveryError(`${label} is rate limiting (HTTP 429)`, 'retry', a.retryAfterMs ?? 60_000)
-  if (a.status >= 500 || a.status === 408) return new DeliveryError(`${label} answered HTTP ${a.status}; retrying`, 'retry', a.retryAfterMs)
+  if (a.status === 429)
+    return new DeliveryError(`${label} is rate limiting (HTTP 429)`, 'retry', a.retryAfterMs ?? 60_000)
+  if (a.status >= 500 || a.status === 408)
+    return new DeliveryError(`${label} answered HTTP ${a.status}; retrying`, 'retry', a.retryAfterMs)
   if (a.status === 400 || a.status === 413 || a.status === 422) {
     return new DeliveryError(`${label} refused the body: HTTP ${a.status} ${body}`, 'payload')
   }
