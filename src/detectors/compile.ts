@@ -215,15 +215,16 @@ function compileSpec(f: FilterSpec): EventFilter {
     list(v).map(compileValuePattern),
   ])
   const needsQuery = qkeys !== null || qvals.length > 0
+  // cheapest and most selective checks first: most events fail on the first or second
   const test = (e: LogEvent, path: string): boolean => {
-    if (service !== null && e.service !== service) return false
-    if (status !== null && status[e.status] !== 1) return false
-    if (method !== null ? e.method !== method : methodSet !== null && !methodSet.has(e.method)) return false
-    if (paths !== null && !paths.test(path)) return false
-    if (notPaths?.test(path)) return false
-    if (outcome !== null && e.outcome !== outcome) return false
     const q = e.query
     if (needsQuery && q === '') return false
+    if (status !== null && status[e.status] !== 1) return false
+    if (method !== null ? e.method !== method : methodSet !== null && !methodSet.has(e.method)) return false
+    if (service !== null && e.service !== service) return false
+    if (paths !== null && !paths.test(path)) return false
+    if (outcome !== null && e.outcome !== outcome) return false
+    if (notPaths?.test(path)) return false
     if (qkeys !== null && !qkeys.some((k) => !!queryValue(q, k))) return false
     for (const [k, pats] of qvals) {
       const v = queryValue(q, k)

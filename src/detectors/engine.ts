@@ -15,7 +15,7 @@ import { type IpMatcher, subnetOf } from '../core/ip.js'
 import type { Finding, KeyKind, LogEvent } from '../core/types.js'
 import type { CompiledRule, CompiledThreshold, EventFilter } from './compile.js'
 import { canonicalPath, queryValue } from './query.js'
-import { CountWindow, DistinctWindow, detach, expire } from './windows.js'
+import { CountWindow, DistinctWindow, detach, TimedSet } from './windows.js'
 
 export interface EngineOptions {
   maxTrackedKeys: number
@@ -52,15 +52,15 @@ class KeyState {
   /** latest event time seen */
   last = Number.NEGATIVE_INFINITY
   readonly wins: (CountWindow | DistinctWindow | null)[]
-  /** site and subnet keys: IP → last seen */
-  readonly ips: Map<string, number> | null
+  /** site and subnet keys: the IPs seen within the rule's longest window */
+  readonly ips: TimedSet | null
 
   constructor(
     readonly key: string,
     readonly list: KeyList,
   ) {
     this.wins = new Array<null>(list.rule.thresholds.length).fill(null)
-    this.ips = list.kind === 'site' || list.kind === 'subnet' ? new Map() : null
+    this.ips = list.kind === 'site' || list.kind === 'subnet' ? new TimedSet() : null
   }
 }
 
@@ -197,9 +197,8 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
     s.last = t
     const ips = s.ips
     if (ips !== null) {
-      expire(ips, t - rule.maxWindow)
-      // re-inserted on every sighting so that the Map stays in last-seen order (expire() looks at its head only)
-      if (ips.delete(e.ip) || ips.size < IP_CAP) ips.set(detach(e.ip), t)
+      ips.expire(t - rule.maxWindow)
+      ips.add(e.ip, t, IP_CAP, rule.maxWindow / 16)
     }
     const ths = rule.thresholds
     for (let i = 0; i < ths.length; i++) {
@@ -234,7 +233,7 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
         count: n,
         threshold: th.label,
         event: e,
-        ips: ips !== null ? [...ips.keys()] : [e.ip],
+        ips: ips !== null ? [...ips.m.keys()] : [e.ip],
       }
       if (out === null) out = [finding]
       else out.push(finding)
@@ -256,7 +255,7 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
     if (s === undefined) return
     s.ips?.delete(e.ip)
     rt.rule.thresholds.forEach((th, i) => {
-      if (th.field === 'ip') (s.wins[i] as DistinctWindow | null)?.m.delete(e.ip)
+      if (th.field === 'ip') (s.wins[i] as DistinctWindow | null)?.set.delete(e.ip)
     })
   }
 

@@ -40,30 +40,69 @@ export class CountWindow {
   }
 }
 
-export class DistinctWindow {
+/**
+ * Values with the time each was last seen, in last-seen order (a Map), so that expiry only ever looks at the head.
+ * A value seen again is moved to the tail only when its time is more than `slack` old: most sightings then cost one
+ * Map probe, and an entry can expire at most `slack` early (an undercount, never an overcount).
+ */
+export class TimedSet {
   readonly m = new Map<string, number>()
+  /** a lower bound of the times held: expire() has nothing to do before it */
+  private min = Number.POSITIVE_INFINITY
+
+  /** Records `value` at `t` (never earlier than the previous call). A new value beyond `cap` is not kept. */
+  add(value: string, t: number, cap: number, slack: number): void {
+    const m = this.m
+    const prev = m.get(value)
+    if (prev === undefined) {
+      if (m.size >= cap) return
+      m.set(detach(value), t)
+      if (t < this.min) this.min = t
+    } else if (t - prev > slack) {
+      m.delete(value)
+      m.set(detach(value), t)
+    }
+  }
+
+  /** Drops the values last seen at or before `cutoff`. */
+  expire(cutoff: number): void {
+    if (cutoff < this.min) return
+    const m = this.m
+    for (const [k, ts] of m) {
+      if (ts > cutoff) {
+        this.min = ts
+        return
+      }
+      m.delete(k)
+    }
+    this.min = Number.POSITIVE_INFINITY
+  }
+
+  delete(value: string): void {
+    this.m.delete(value)
+  }
+
+  get size(): number {
+    return this.m.size
+  }
+}
+
+export class DistinctWindow {
+  readonly set = new TimedSet()
   fired = 0
   last = Number.NEGATIVE_INFINITY
 
   /** Records `value` at `t` and returns how many distinct values the window (t - within, t] holds. */
   add(value: string, t: number, within: number, cap: number): number {
-    const m = this.m
-    expire(m, t - within)
-    if (m.delete(value) || m.size < cap) m.set(detach(value), t)
-    return m.size
-  }
-}
-
-/** Drops entries last seen at or before `cutoff` (the map is in last-seen order, so only its head is looked at). */
-export function expire(m: Map<string, number>, cutoff: number): void {
-  for (const [k, ts] of m) {
-    if (ts > cutoff) return
-    m.delete(k)
+    this.set.expire(t - within)
+    this.set.add(value, t, cap, within / 16)
+    return this.set.size
   }
 }
 
 /**
  * A flat copy of a string. Parsers cut fields out of the log line; V8 may keep such a cut as a view of the whole
- * line, so a long-lived key would hold on to a ~200-byte line. Keys and values kept in state are copied once.
+ * line, so a long-lived key would hold on to a ~200-byte line. Keys and values kept in state are copied once
+ * (a concatenation is flattened by the slice; short strings are never views).
  */
-export const detach = (s: string): string => (s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8'))
+export const detach = (s: string): string => (s.length < 13 ? s : ` ${s}`.slice(1))

@@ -1,0 +1,159 @@
+/**
+ * Detector engine micro benchmark (issue 3): events/s for ordinary traffic and for attack traffic, and memory per
+ * 100k tracked keys. Events are built in memory (no parsing), both packs on, median of `--runs`.
+ *
+ *   npm run build && node --expose-gc dist/bench/engine-bench.js [--events 1000000] [--runs 5] [--keys 1000000]
+ */
+import { parseArgs } from 'node:util'
+import { createIpMatcher } from '../core/ip.js'
+import type { LogEvent } from '../core/types.js'
+import { compileRules, detectionConfig } from '../detectors/config.js'
+import { createEngine, type Engine } from '../detectors/engine.js'
+
+const T0 = Date.UTC(2024, 4, 1)
+
+const ev = (time: number, ip: string, method: string, path: string, query: string, status: number): LogEvent => ({
+  time,
+  ip,
+  site: `site${ip.length % 7}.example`,
+  service: 'http',
+  method,
+  path,
+  query,
+  protocol: 'HTTP/1.1',
+  status,
+  bytes: 1234,
+  referer: '',
+  userAgent: 'Mozilla/5.0',
+  user: '',
+  outcome: '',
+})
+
+function rng(seed: number): () => number {
+  let a = seed
+  return () => {
+    a = (a + 0x6d2b79f5) | 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** A busy multi-site server: pages, assets, feeds, admin-ajax heartbeats, a few 404s and logins. */
+function ordinary(n: number): LogEvent[] {
+  const r = rng(1)
+  const pages = ['/', '/shop/', '/blog/hello-world/', '/product/blue-mug/', '/feed/', '/contact/', '/about/']
+  const assets = [
+    '/wp-content/themes/x/style.css',
+    '/wp-includes/js/jquery/jquery.min.js',
+    '/wp-content/uploads/2024/05/a.jpg',
+  ]
+  const out: LogEvent[] = new Array(n)
+  for (let i = 0; i < n; i++) {
+    const ip = `${(r() * 200 + 20) | 0}.${(r() * 255) | 0}.${(r() * 255) | 0}.${(r() * 255) | 0}`
+    const x = r()
+    const t = T0 + i * 20
+    out[i] =
+      x < 0.45
+        ? ev(t, ip, 'GET', assets[(r() * assets.length) | 0] as string, '', 200)
+        : x < 0.9
+          ? ev(t, ip, 'GET', pages[(r() * pages.length) | 0] as string, x < 0.5 ? 'p=12' : '', 200)
+          : x < 0.96
+            ? ev(t, ip, 'POST', '/wp-admin/admin-ajax.php', '', 200)
+            : x < 0.99
+              ? ev(t, ip, 'GET', `/missing-${(r() * 1000) | 0}`, '', 404)
+              : ev(t, ip, 'POST', '/wp-login.php', '', 302)
+  }
+  return out
+}
+
+/** Attack traffic: failed logins and xmlrpc POSTs from 10k IPs, user enumeration and 404 scans. */
+function attack(n: number): LogEvent[] {
+  const r = rng(2)
+  const out: LogEvent[] = new Array(n)
+  for (let i = 0; i < n; i++) {
+    const ip = `10.${(r() * 40) | 0}.${(r() * 250) | 0}.${(i * 7) & 255}`
+    const x = r()
+    const t = T0 + i * 5
+    out[i] =
+      x < 0.5
+        ? ev(t, ip, 'POST', '/wp-login.php', '', 200)
+        : x < 0.8
+          ? ev(t, ip, 'POST', '/xmlrpc.php', '', 200)
+          : x < 0.9
+            ? ev(t, ip, 'GET', '/', `author=${(r() * 10) | 0}`, 301)
+            : ev(t, ip, 'GET', `/scan-${(r() * 500) | 0}.php`, '', 404)
+  }
+  return out
+}
+
+const newEngine = (maxTrackedKeys: number): Engine =>
+  createEngine(compileRules(detectionConfig.parse({})), { maxTrackedKeys, allow: createIpMatcher(['127.0.0.0/8']) })
+
+function rateOf(events: LogEvent[], runs: number): { median: number; findings: number } {
+  const rates: number[] = []
+  let findings = 0
+  for (let k = 0; k < runs; k++) {
+    const engine = newEngine(1_000_000)
+    findings = 0
+    const t = performance.now()
+    for (const e of events) findings += engine.observe(e).length
+    rates.push(events.length / ((performance.now() - t) / 1000))
+  }
+  rates.sort((a, b) => a - b)
+  return { median: rates[rates.length >> 1] as number, findings }
+}
+
+const gc = (): void => (globalThis as { gc?: () => void }).gc?.()
+const heapMiB = (): number => {
+  gc()
+  return process.memoryUsage().heapUsed / 2 ** 20
+}
+
+/** Each of `keys` IPs sends one failed login (the 1M-distinct-attackers case); heap growth per 100k keys. */
+function memory(
+  keys: number,
+  maxTrackedKeys: number,
+): { mib: number; perHundredK: number; tracked: number; evicted: number } {
+  const before = heapMiB()
+  const engine = newEngine(maxTrackedKeys)
+  for (let i = 0; i < keys; i++) {
+    const ip = `${11 + (i >>> 24)}.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`
+    engine.observe(ev(T0 + i, ip, 'POST', '/wp-login.php', '', 200))
+  }
+  const mib = heapMiB() - before
+  const { keys: tracked, evicted } = engine.stats()
+  // keep the engine alive until measured
+  if (tracked < 0) console.log(engine)
+  return { mib, perHundredK: (mib / tracked) * 100_000, tracked, evicted }
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      events: { type: 'string', default: '1000000' },
+      runs: { type: 'string', default: '5' },
+      keys: { type: 'string', default: '1000000' },
+    },
+  })
+  const n = Number(values.events)
+  const runs = Number(values.runs)
+  const keys = Number(values.keys)
+  if (!(globalThis as { gc?: unknown }).gc) console.log('(run with node --expose-gc for exact memory numbers)')
+  const o = rateOf(ordinary(n), runs)
+  console.log(`ordinary traffic: ${(o.median / 1e6).toFixed(2)}M events/s (${o.findings} findings)`)
+  const a = rateOf(attack(n), runs)
+  console.log(`attack traffic:   ${(a.median / 1e6).toFixed(2)}M events/s (${a.findings} findings)`)
+  const m = memory(keys, keys)
+  console.log(
+    `memory: ${keys} attacking IPs, max_tracked_keys ${keys}: ${m.tracked} keys, ${m.mib.toFixed(0)} MiB heap, ` +
+      `${m.perHundredK.toFixed(1)} MiB per 100k keys`,
+  )
+  const b = memory(keys, Math.max(1, keys / 10))
+  console.log(
+    `bounded: ${keys} attacking IPs, max_tracked_keys ${keys / 10}: ${b.tracked} keys, ${b.evicted} evicted, ` +
+      `${b.mib.toFixed(0)} MiB heap`,
+  )
+}
+
+main()
