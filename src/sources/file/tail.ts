@@ -152,6 +152,8 @@ class FileTailer implements FileSource {
   private readonly retired = new Map<string, { fp: Fingerprint; offset: number }>()
   /** open descriptors, least recently used first */
   private readonly openFiles = new Map<OpenFile, Entry>()
+  /** compressed archives matched by a glob, logged once each */
+  private readonly skipped = new Set<string>()
   private readonly watchers: DirWatchers
   private scanDirs: string[] = []
   private readonly extraDirs = new Set<string>()
@@ -307,7 +309,13 @@ class FileTailer implements FileSource {
       }
       for (const m of matches) {
         // rotated archives (access.log.2.gz) match wide globs but are not text to tail; `lookout scan` reads them
-        if (COMPRESSED.test(m.path)) continue
+        if (COMPRESSED.test(m.path)) {
+          if (!this.skipped.has(m.path)) {
+            this.skipped.add(m.path)
+            this.log.info({ path: m.path }, 'Compressed file matched; not tailed (use lookout scan to read it).')
+          }
+          continue
+        }
         matched.add(m.path)
         this.addEntry(m.path, p.spec.site ?? m.site, p.spec, initial)
       }
