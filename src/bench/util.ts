@@ -5,14 +5,20 @@
  */
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
 export interface RunResult {
   /** wall time, from spawn to exit */
   ms: number
-  /** peak RSS of the child in KiB; null when not measured (non-node commands) */
+  /** peak RSS of the child in KiB; null when not measured */
   maxRssKiB: number | null
+  /**
+   * user + system CPU time of the child; null when not measured. On a loaded machine this is the steadier figure
+   * (a node child's includes its GC threads, so it can exceed single-core wall time).
+   */
+  cpuMs: number | null
   code: number | null
   stdout: string
   stderr: string
@@ -22,7 +28,10 @@ const RSS_HOOK = `import { writeFileSync } from 'node:fs'
 const out = process.env.LOOKOUT_BENCH_RSS_OUT
 if (out) {
   delete process.env.LOOKOUT_BENCH_RSS_OUT
-  process.on('exit', () => writeFileSync(out, JSON.stringify({ maxRSS: process.resourceUsage().maxRSS })))
+  process.on('exit', () => {
+    const u = process.resourceUsage()
+    writeFileSync(out, JSON.stringify({ maxRSS: u.maxRSS, cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000 }))
+  })
 }
 `
 
@@ -33,27 +42,53 @@ export function installRssHook(dir: string): string {
   return pathToFileURL(file).href
 }
 
+const TIME = '/usr/bin/time'
+
 export interface RunOptions {
   env?: NodeJS.ProcessEnv
-  /** write stdout here instead of keeping it in memory */
-  stdoutFile?: string
   timeoutMs?: number
+  /** node children: measure peak RSS and CPU time with the preload from installRssHook */
+  rssHook?: { url: string; dir: string }
+  /** other commands: measure CPU time and peak RSS with /usr/bin/time, when installed */
+  useTime?: boolean
 }
 
 let runSeq = 0
 
-/** Runs `cmd args…` and measures it. For node children pass `rssHook` (from installRssHook) to get the peak RSS. */
-export function runMeasured(
-  cmd: string,
-  args: string[],
-  opts: RunOptions & { rssHook?: { url: string; dir: string } } = {},
-): Promise<RunResult> {
-  const rssOut = opts.rssHook ? join(opts.rssHook.dir, `rss-${process.pid}-${runSeq++}.json`) : null
-  const finalArgs = opts.rssHook ? ['--import', opts.rssHook.url, ...args] : args
-  const env = { ...process.env, ...opts.env, ...(rssOut ? { LOOKOUT_BENCH_RSS_OUT: rssOut } : {}) }
+function readJson(file: string): { maxRSS: number; cpuMs: number } | null {
+  if (!existsSync(file)) return null
+  const u = JSON.parse(readFileSync(file, 'utf8')) as { maxRSS: number; cpuMs: number }
+  rmSync(file, { force: true })
+  return u
+}
+
+function readTime(file: string): { maxRSS: number; cpuMs: number } | null {
+  if (!existsSync(file)) return null
+  const last = readFileSync(file, 'utf8').trim().split('\n').pop() ?? ''
+  rmSync(file, { force: true })
+  const [user, sys, rss] = last.split(' ').map(Number)
+  if (user === undefined || sys === undefined || rss === undefined || [user, sys, rss].some(Number.isNaN)) return null
+  return { maxRSS: rss, cpuMs: (user + sys) * 1000 }
+}
+
+/** Runs `cmd args…` and measures its wall time (and, with rssHook or useTime, its peak RSS and CPU time). */
+export function runMeasured(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const seq = runSeq++
+  const hookOut = opts.rssHook ? join(opts.rssHook.dir, `rss-${process.pid}-${seq}.json`) : null
+  const timeOut =
+    !opts.rssHook && opts.useTime && existsSync(TIME)
+      ? join(tmpdir(), `lookout-bench-time-${process.pid}-${seq}`)
+      : null
+  let finalCmd = cmd
+  let finalArgs = opts.rssHook ? ['--import', opts.rssHook.url, ...args] : args
+  if (timeOut) {
+    finalCmd = TIME
+    finalArgs = ['-f', '%U %S %M', '-o', timeOut, cmd, ...finalArgs]
+  }
+  const env = { ...process.env, ...opts.env, ...(hookOut ? { LOOKOUT_BENCH_RSS_OUT: hookOut } : {}) }
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint()
-    const child = spawn(cmd, finalArgs, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(finalCmd, finalArgs, { env, stdio: ['ignore', 'pipe', 'pipe'] })
     const out: Buffer[] = []
     const err: Buffer[] = []
     let outBytes = 0
@@ -68,14 +103,11 @@ export function runMeasured(
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6
       if (timer) clearTimeout(timer)
-      let maxRssKiB: number | null = null
-      if (rssOut && existsSync(rssOut)) {
-        maxRssKiB = (JSON.parse(readFileSync(rssOut, 'utf8')) as { maxRSS: number }).maxRSS
-        rmSync(rssOut, { force: true })
-      }
+      const usage = hookOut ? readJson(hookOut) : timeOut ? readTime(timeOut) : null
       resolve({
         ms,
-        maxRssKiB,
+        maxRssKiB: usage?.maxRSS ?? null,
+        cpuMs: usage?.cpuMs ?? null,
         code,
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
