@@ -2,7 +2,7 @@
  * lookout against real software, the way a sysadmin meets it: real nginx (a combined log per site) and real
  * Apache 2 (every vhost in one vhost_combined log), real HTTP requests from distinct loopback addresses, real
  * logrotate (nginx: create + USR1; Apache: copytruncate), a real crash (kill -9) and restart of the built
- * `lookout run`, and a Slack-compatible endpoint on 127.0.0.1.
+ * `lookout run`, and a Slack-compatible endpoint on 127.0.0.1 (test/helpers/fake-slack.ts).
  *
  * One timeline, told by the tests in order. Each attacker has its own /24 so that no subnet roll-up merges them:
  *   1. wp-login brute force (blog.test on nginx + cafe.test on Apache), while an admin mistypes twice and logs in
@@ -16,8 +16,8 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type FakeSlack, type SlackPost, startFakeSlack } from '../helpers/fake-slack.js'
 import { type Response, request, wpLogin, xmlrpc } from './client.js'
-import { type FakeSlack, type SlackPost, startFakeSlack } from './fake-slack.js'
 import { cliBuilt, configKeys, type LookoutRun, lookoutStatus, type Status, startLookout } from './lookout-process.js'
 import { apacheLogrotate, nginxLogrotate, written } from './rotate.js'
 import { findBinary, PAGES, startApache, startNginx, type WebServer } from './servers.js'
@@ -351,6 +351,10 @@ log:
       ...Object.fromEntries([ADMIN, ...VISITORS].map((ip) => [ip, 0])),
     })
     expect(slack.posts).toHaveLength(ATTACKERS.length)
+    // Valid Block Kit (the fake checks Slack's limits as Slack would), answered 200.
+    expect(slack.posts.map((p) => ({ problems: p.problems, answered: p.answered }))).toEqual(
+      slack.posts.map(() => ({ problems: [], answered: 200 })),
+    )
   })
 
   it('`lookout status --json` counts exactly the lines the web servers wrote, rotated files included', async () => {
