@@ -7,7 +7,9 @@
  */
 
 export class CountWindow {
-  private b: number[] = []
+  /** the buckets once there are two or more; null while all counted events share one bucket (`id0`) */
+  private b: number[] | null = null
+  private id0 = 0
   total = 0
   /** the threshold level last reported (0: none since the window was last quiet) */
   fired = 0
@@ -17,9 +19,20 @@ export class CountWindow {
   /** Counts one event at `t` (never earlier than the previous one) and returns the window's count. */
   add(t: number, bucketMs: number, buckets: number): number {
     const id = Math.floor(t / bucketMs)
-    let b = this.b
     const min = id - buckets + 1
-    if (b.length !== 0 && (b[0] as number) < min) {
+    let b = this.b
+    if (b === null) {
+      // most keys (one probe, a few tries) never need more than this
+      if (this.total === 0 || this.id0 < min) {
+        this.id0 = id
+        this.total = 1
+        return 1
+      }
+      if (this.id0 === id) return ++this.total
+      this.b = [this.id0, this.total, id, 1]
+      return ++this.total
+    }
+    if ((b[0] as number) < min) {
       let k = 0
       while (k < b.length && (b[k] as number) < min) {
         this.total -= b[k + 1] as number
@@ -29,7 +42,6 @@ export class CountWindow {
     }
     const n = b.length
     if (n === 0) {
-      // an exact-size literal: most keys never see a second bucket
       b = this.b = [id, 1]
     } else if (b[n - 2] === id) {
       b[n - 1] = (b[n - 1] as number) + 1
