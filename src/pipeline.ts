@@ -8,6 +8,7 @@
  */
 import type { LookoutConfig, SourceConfig } from './config/schema.js'
 import { type Clock, systemClock } from './core/clock.js'
+import { allowMatcher } from './config/allow.js'
 import { createIpMatcher } from './core/ip.js'
 import type { Logger } from './core/log.js'
 import { type Alert, isParseFailure, type LineBatch, type Parser } from './core/types.js'
@@ -67,10 +68,10 @@ export function startPipeline(opts: PipelineOptions): Pipeline {
   const abort = new AbortController()
   const stats: PipelineStats = { lines: 0, unparsed: 0, alerts: 0, storeWriteFailures: 0 }
 
-  const allow = createIpMatcher([...cfg.allow, '127.0.0.0/8', '::1'])
+  const allow = allowMatcher(cfg)
   const trustedProxies = createIpMatcher(cfg.trusted_proxies)
   const rules = compileRules(cfg)
-  const engine = createEngine(rules, { maxTrackedKeys: cfg.max_tracked_keys, allow })
+  const engine = createEngine(rules, { maxTrackedKeys: cfg.max_tracked_keys, allow, allowLoopback: false })
   // the rule matcher lets a site incident learn every attacking IP, not only those present when a threshold fired
   const incidents = createIncidentManager({
     store,

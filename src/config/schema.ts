@@ -56,6 +56,12 @@ export const rootConfig = z
       .default([])
       .describe('Proxies/CDNs whose X-Forwarded-For is believed (rightmost untrusted hop); `cloudflare` names its ranges'),
     allow: z.array(ipOrCidr).default([]).describe('IPs and ranges that are never alerted on (your office, monitors)'),
+    allow_loopback: z
+      .boolean()
+      .default(true)
+      .describe(
+        '127.0.0.0/8 and ::1 are never alerted on (wp-cron, health checks, a local reverse proxy); false treats them like any client',
+      ),
     max_line_bytes: z
       .number()
       .int()

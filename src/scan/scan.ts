@@ -9,6 +9,7 @@
  */
 import { open, stat } from 'node:fs/promises'
 import type { LookoutConfig } from '../config/schema.js'
+import { allowMatcher } from '../config/allow.js'
 import { createIpMatcher } from '../core/ip.js'
 import { type Alert, type Incident, isParseFailure, type LineBatch, type LogEvent, type Parser } from '../core/types.js'
 import { compileRules } from '../detectors/config.js'
@@ -118,9 +119,9 @@ export async function runScan(files: string[], opts: ScanOptions): Promise<ScanR
   const totalBytes = await expectedBytes(files)
   const chunkBytes = Math.max(64 << 10, Math.min(1 << 20, Math.floor(READ_BUDGET_BYTES / Math.max(1, files.length))))
   const trustedProxies = createIpMatcher(cfg.trusted_proxies)
-  const allow = createIpMatcher([...cfg.allow, '127.0.0.0/8', '::1'])
+  const allow = allowMatcher(cfg)
   const rules = compileRules(cfg)
-  const engine = createEngine(rules, { maxTrackedKeys: cfg.max_tracked_keys, allow })
+  const engine = createEngine(rules, { maxTrackedKeys: cfg.max_tracked_keys, allow, allowLoopback: false })
   const store = openSqliteStore(':memory:')
   const incidents = createIncidentManager({
     store,
