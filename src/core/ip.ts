@@ -110,9 +110,19 @@ function normalizeSlow(input: string): string | null {
   }
   const dot = s.indexOf('.')
   if (dot >= 0 && parseIpv4(s, s.lastIndexOf(':') + 1) < 0) return null
-  if (!ipaddr.IPv6.isValid(s)) return null
-  const addr = ipaddr.IPv6.parse(s)
-  if (addr.isIPv4MappedAddress()) return addr.toIPv4Address().toString()
+  let addr: ipaddr.IPv6
+  try {
+    addr = ipaddr.IPv6.parse(s)
+  } catch {
+    return null
+  }
+  const p = addr.parts
+  // ::ffff:a.b.c.d (checked on the parts: isIPv4MappedAddress() goes through the slow range table)
+  if (p[0] === 0 && p[1] === 0 && p[2] === 0 && p[3] === 0 && p[4] === 0 && p[5] === 0xffff) {
+    const hi = p[6] as number
+    const lo = p[7] as number
+    return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`
+  }
   return addr.toRFC5952String()
 }
 

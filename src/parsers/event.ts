@@ -11,7 +11,7 @@ export interface ParserOptions {
   trustedProxies?: IpMatcher
 }
 
-/** Raw field text as found in the line ('' when the format has no such field). Reset before each line. */
+/** Raw field text as found in the line ('' when the format has no such field). A new one per line. */
 export interface Scratch {
   ip: string
   vhost: string
@@ -48,23 +48,6 @@ export const newScratch = (): Scratch => ({
   userAgent: '',
   xff: '',
 })
-
-export function resetScratch(f: Scratch): void {
-  f.ip = ''
-  f.vhost = ''
-  f.user = ''
-  f.time = Number.NaN
-  f.request = ''
-  f.method = ''
-  f.path = ''
-  f.query = ''
-  f.protocol = ''
-  f.status = ''
-  f.bytes = ''
-  f.referer = ''
-  f.userAgent = ''
-  f.xff = ''
-}
 
 export const failure = (error: string): ParseFailure => ({ error })
 
@@ -119,7 +102,8 @@ function isMethod(s: string, end: number): boolean {
 function splitRequest(f: Scratch, req: string): void {
   const sp1 = req.indexOf(' ')
   if (sp1 < 0 || !isMethod(req, sp1)) return
-  const sp2 = req.lastIndexOf(' ')
+  let sp2 = req.length - 1
+  while (sp2 > sp1 && req.charCodeAt(sp2) !== 32) sp2--
   let target: string
   let protocol = ''
   if (sp2 === sp1) {

@@ -4,7 +4,7 @@
  * may be a dotted path into nested objects (`http.request.method`). JSON.parse is linear, so hostile lines are safe.
  */
 import type { ParseResult, Parser } from '../core/types.js'
-import { failure, finish, newScratch, type ParserOptions, resetScratch } from './event.js'
+import { failure, finish, newScratch, type ParserOptions } from './event.js'
 import { timeFromValue } from './time.js'
 
 export const JSON_FIELDS = [
@@ -77,7 +77,6 @@ export function createJsonParser(map: JsonFieldMap = {}, opts: ParserOptions = {
     const mapped = map[field]
     keys[field] = compileKeys(mapped !== undefined ? [mapped] : JSON_DEFAULT_KEYS[field])
   }
-  const f = newScratch()
   return {
     parse(line: string, site: string): ParseResult {
       let start = 0
@@ -91,7 +90,8 @@ export function createJsonParser(map: JsonFieldMap = {}, opts: ParserOptions = {
       }
       if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return failure('not a JSON object')
       const o = obj as Record<string, unknown>
-      resetScratch(f)
+      // a fresh (young) scratch per line: storing new strings into a long-lived object costs a write barrier each
+      const f = newScratch()
       f.ip = str(lookup(o, keys.ip))
       const t = lookup(o, keys.time)
       f.time = t === undefined ? Number.NaN : timeFromValue(t)

@@ -20,7 +20,6 @@ import {
   isErrorLogLine,
   newScratch,
   type ParserOptions,
-  resetScratch,
   type Scratch,
 } from './event.js'
 import { type TimeReader, timeResult } from './time.js'
@@ -134,13 +133,13 @@ function assign(f: Scratch, field: Field, v: string): void {
 
 /** A Parser running a compiled template. */
 export function createTemplateParser(t: Template, opts: ParserOptions): Parser {
-  const f = newScratch()
   const { head, slots } = t
   const n = slots.length
   const fail = (line: string, reason: string): ParseResult => failure(isErrorLogLine(line) ? ERROR_LOG_LINE : reason)
   return {
     parse(line: string, site: string): ParseResult {
-      resetScratch(f)
+      // a fresh (young) scratch per line: storing new strings into a long-lived object costs a write barrier each
+      const f = newScratch()
       if (!line.startsWith(head)) return fail(line, 'line does not match the format')
       let pos = head.length
       for (let i = 0; i < n; i++) {

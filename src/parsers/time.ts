@@ -118,12 +118,24 @@ function readZone(s: string, pos: number): number {
  * Apache `%t` / nginx `$time_local`: `dd/Mon/yyyy:HH:MM:SS[.fff] +zzzz`. With `bracketed`, the stamp is wrapped in
  * `[...]`. The zone may be missing or empty (`... 14:29:44 ]`): read as UTC.
  */
+let lastStamp = '\u0000'
+let lastStampMs = 0
 export function readClfTime(s: string, pos: number, bracketed: boolean): number {
   let p = pos
   if (bracketed) {
     if (s.charCodeAt(p) !== 91) return -1
     p++
   }
+  // Lines come many per second: the same `dd/Mon/yyyy:HH:MM:SS +zzzz` as the line before costs one comparison.
+  if (s.startsWith(lastStamp, p)) {
+    const end = p + lastStamp.length
+    const c = s.charCodeAt(end)
+    if (bracketed ? c === 93 : c !== 46 && c !== 44) {
+      timeResult.ms = lastStampMs
+      return bracketed ? end + 1 : end
+    }
+  }
+  const start = p
   const d = digits(s, p, 2)
   if (d < 0 || s.charCodeAt(p + 2) !== 47) return -1
   const m = monthAt(s, p + 3)
@@ -147,12 +159,13 @@ export function readClfTime(s: string, pos: number, bracketed: boolean): number 
       p++ // `[31/Jan/2015:14:29:44 ]`: an empty zone
     }
   }
-  if (bracketed) {
-    if (s.charCodeAt(p) !== 93) return -1
-    p++
-  }
+  if (bracketed && s.charCodeAt(p) !== 93) return -1
   timeResult.ms = dayMs(y, m, d) + ((hh * 60 + mi) * 60 + ss) * 1000 + fracMs - zone * 60000
-  return p
+  if (fracMs === 0 && p - start === 26) {
+    lastStamp = s.slice(start, p)
+    lastStampMs = timeResult.ms
+  }
+  return bracketed ? p + 1 : p
 }
 
 /** ISO 8601 / RFC 3339: `yyyy-mm-ddTHH:MM:SS[.fff][Z|±hh:mm|±hhmm]` (a space instead of T is accepted). */

@@ -1,0 +1,123 @@
+/**
+ * Parse-only micro benchmark: 1M synthetic combined lines in memory (seeded, so every run parses the same text),
+ * each format's parser over all of them, median of 5 runs, lines/s.
+ *
+ *   npm run build && node dist/bench/parse-bench.js [--lines N] [--runs N]
+ */
+import { createIpMatcher } from '../core/ip.js'
+import { isParseFailure, type Parser } from '../core/types.js'
+import { createApacheParser } from '../parsers/apache-format.js'
+import { createParser } from '../parsers/index.js'
+
+function rng(seed: number): () => number {
+  let a = seed
+  return () => {
+    a = (a + 0x6d2b79f5) | 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const PATHS = ['/', '/wp-login.php', '/xmlrpc.php', '/wp-admin/admin-ajax.php', '/shop/cart?add=42', '/feed/', '/.env']
+const AGENTS = [
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_3 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148',
+  'curl/8.5.0',
+  'python-requests/2.31.0',
+]
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+export function syntheticLines(n: number, opts: { vhost?: boolean; v6Share?: number } = {}): string[] {
+  const next = rng(7)
+  const lines: string[] = new Array(n)
+  let t = Date.UTC(2024, 2, 5, 0, 0, 0)
+  for (let i = 0; i < n; i++) {
+    t += Math.floor(next() * 20)
+    const d = new Date(t)
+    const stamp =
+      `${String(d.getUTCDate()).padStart(2, '0')}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:` +
+      `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}:` +
+      `${String(d.getUTCSeconds()).padStart(2, '0')} +0000`
+    const ip =
+      next() < (opts.v6Share ?? 0.05)
+        ? `2001:db8:${Math.floor(next() * 65535).toString(16)}::${Math.floor(next() * 65535).toString(16)}`
+        : `${1 + Math.floor(next() * 222)}.${Math.floor(next() * 256)}.${Math.floor(next() * 256)}.${Math.floor(next() * 256)}`
+    const path = PATHS[Math.floor(next() * PATHS.length)] as string
+    const method = path === '/wp-login.php' || path === '/xmlrpc.php' ? 'POST' : 'GET'
+    const status = [200, 200, 200, 301, 404, 403][Math.floor(next() * 6)] as number
+    const ua = AGENTS[Math.floor(next() * AGENTS.length)] as string
+    const vhost = opts.vhost ? `site${Math.floor(next() * 2000)}.example:443 ` : ''
+    lines[i] =
+      `${vhost}${ip} - - [${stamp}] "${method} ${path} HTTP/1.1" ${status} ${Math.floor(next() * 50000)} ` +
+      `"https://site.example/" "${ua}"`
+  }
+  return lines
+}
+
+function time(parser: Parser, lines: string[]): { ms: number; failures: number } {
+  let failures = 0
+  const start = process.hrtime.bigint()
+  for (let i = 0; i < lines.length; i++) {
+    if (isParseFailure(parser.parse(lines[i] as string, 'bench'))) failures++
+  }
+  return { ms: Number(process.hrtime.bigint() - start) / 1e6, failures }
+}
+
+function main(): void {
+  const arg = (name: string, def: number): number => {
+    const i = process.argv.indexOf(name)
+    return i > 0 ? Number(process.argv[i + 1]) : def
+  }
+  const n = arg('--lines', 1_000_000)
+  const runs = arg('--runs', 5)
+  const cases: Array<[string, () => Parser, boolean]> = [
+    ['combined', () => createParser('combined'), false],
+    ['auto (combined)', () => createParser('auto'), false],
+    ['combined + trusted_proxies cloudflare', () => createParser('combined', { trustedProxies: cf }), false],
+    ['{apache: combined LogFormat} (compiled)', () => createApacheParser(COMBINED), false],
+    ['vhost_combined', () => createParser('vhost_combined'), true],
+  ]
+  console.log(`parse-only, ${n} lines in memory, median of ${runs} runs, node ${process.version}`)
+  let lines = syntheticLines(n)
+  // calibration: what one indexOf per line costs on this machine right now (the host may be shared)
+  const base = median(runs, () => {
+    let x = 0
+    const start = process.hrtime.bigint()
+    for (let i = 0; i < lines.length; i++) x += (lines[i] as string).indexOf('"')
+    if (x === 42) console.log('')
+    return Number(process.hrtime.bigint() - start) / 1e6
+  })
+  report('baseline: one indexOf per line', n, base, 0)
+  for (const [name, make, vhost] of cases) {
+    if (vhost) lines = syntheticLines(n, { vhost: true })
+    const parser = make()
+    time(parser, lines.slice(0, 50_000)) // warm up
+    let failures = 0
+    const ms = median(runs, () => {
+      const r = time(parser, lines)
+      failures = r.failures
+      return r.ms
+    })
+    report(name, n, ms, failures)
+  }
+}
+
+const COMBINED = '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i"'
+const cf = createIpMatcher(['cloudflare'])
+
+function median(runs: number, run: () => number): number {
+  const results: number[] = []
+  for (let r = 0; r < runs; r++) results.push(run())
+  results.sort((a, b) => a - b)
+  return results[Math.floor(results.length / 2)] as number
+}
+
+function report(name: string, n: number, ms: number, failures: number): void {
+  const rate = (n / ms) * 1000
+  console.log(
+    `${name.padEnd(42)} ${(rate / 1e6).toFixed(2).padStart(6)} M lines/s  (median ${ms.toFixed(0)} ms, failures ${failures})`,
+  )
+}
+
+main()
