@@ -309,7 +309,7 @@ async function main(): Promise<void> {
         '--lines',
         '1000',
       ])
-    if (only.has('e')) await sectionExternal(ctx, 'e) alert latency', 'bench/latency.js', [])
+    if (only.has('e')) await sectionExternal(ctx, 'e) alert latency', 'bench/latency.js', ['10'])
   } finally {
     if (!values.keep) rmSync(tmp, { recursive: true, force: true })
     else console.log(`\nkept ${tmp}`)
