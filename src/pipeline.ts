@@ -20,6 +20,8 @@ import { createNotifiers } from './notifiers/index.js'
 import { createOutboxWorker } from './notifiers/outbox-worker.js'
 import { createParser } from './parsers/index.js'
 import { createFileSource } from './sources/file/tail.js'
+import { readLinesBefore } from './sources/file/read-before.js'
+import { matchSourcePath } from './sources/file/match-path.js'
 import { createStdinSource } from './sources/stdin.js'
 import type { Checkpoint, Store } from './store/store.js'
 
@@ -53,6 +55,11 @@ export interface Pipeline {
   engine: Engine
   incidents: IncidentManager
 }
+
+/** After a restart, at most this much of each file's tail refills the detection windows… */
+const REPLAY_BYTES = 2 * 1024 * 1024
+/** …and only for files that had lines this recently. */
+const REPLAY_WITHIN_MS = 60 * 60_000
 
 /** How many unparsed lines per path are shown to the operator in the log before going quiet. */
 const UNPARSED_SAMPLES = 5
@@ -196,6 +203,26 @@ export function startPipeline(opts: PipelineOptions): Pipeline {
             log,
           }).batches(abort.signal),
   }))
+
+  // After a restart, refill the detection windows with what was read just before the stop (their state lived in
+  // memory), so that an attack split by a restart is still seen whole. Findings from this replay were already
+  // handled before the stop, so they are dropped.
+  for (const spec of cfg.sources) {
+    if (spec.type !== 'file') continue
+    for (const cp of store.cursors.all()) {
+      if (!cp.fingerprint || cp.lastLineAt === null || Date.now() - cp.lastLineAt > REPLAY_WITHIN_MS) continue
+      const site = matchSourcePath(spec.path, cp.path)
+      if (site === null) continue
+      const lines = readLinesBefore(cp.path, cp.fingerprint, cp.offset, REPLAY_BYTES)
+      if (!lines) continue
+      const parser = parserFor(spec, cp.path)
+      for (const line of lines) {
+        const r = parser.parse(line, spec.site ?? site)
+        if (!isParseFailure(r)) engine.observe(r)
+      }
+      log.debug({ path: cp.path, lines: lines.length }, 'Detection windows refilled from before the restart.')
+    }
+  }
 
   const sweep = (): void => {
     const now = clock.now()

@@ -92,6 +92,20 @@ describe('lookout run', () => {
     expect(status.outbox.pending).toBe(0)
   })
 
+  it('sees an attack split by a kill -9 whole (detection windows refill after a restart)', async () => {
+    if (!run?.alive()) run = await startLookout(config, env())
+    const probe = (n: number) => `${'198.18.5.5'} - - [${stamp(new Date())}] "GET /old-${n}.php HTTP/1.1" 404 162 "-" "scanner"`
+    const seq = (from: number, count: number) => Array.from({ length: count }, (_, i) => probe(from + i))
+    appendCounted(seq(0, 12))
+    await new Promise((r) => setTimeout(r, 600)) // read and checkpointed
+    await run.crash()
+    appendCounted(seq(12, 8))
+    run = await startLookout(config, env())
+    appendCounted(seq(20, 10)) // 30 distinct 404s within a minute, across the crash
+    const post = await slack.waitFor((p) => p.answered === 200 && p.raw.includes('198.18.5.5'), 10_000)
+    expect(post.raw).toContain('404')
+  })
+
   it('keeps running when SIGHUP brings a broken config, and stops on SIGTERM within 2 s', async () => {
     if (!run?.alive()) run = await startLookout(config, env())
     writeConfig('not_a_key: 1')
