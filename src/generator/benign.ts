@@ -428,13 +428,18 @@ export function* cron(world: World, site: Site, start: number, end: number): Act
 /** Each site's administrator: a session or two a day from home (or from the office). */
 export function* adminArrivals(world: World, site: Site, start: number, end: number): Actor {
   const rng = new Rng(deriveSeed(world.seed, 8, site.index))
-  const ip = rng.chance(0.3) ? world.officeIp : benignIpv4(rng)
+  const atOffice = rng.chance(0.3)
+  const ip = atOffice ? world.officeIp : benignIpv4(rng)
   const ua = rng.pick(BROWSER_UAS)
   let n = 0
   // sessions last at most ~2 h; 3 h apart they never overlap (two editor tabs would double the user listings)
   for (let t = start + rng.exp(DAY / 1.3); t < end; t += 3 * HOUR + rng.exp(DAY / 1.3)) {
     const who: Who = { ip, userAgent: ua, protocol: 'HTTP/2.0', label: 'benign:admin' }
-    yield { time: t, spawn: adminSession(site, new Rng(deriveSeed(world.seed, 9, site.index, n++)), who, t, 0) }
+    // several site admins share the office address: only the ones at home load the post-author list
+    yield {
+      time: t,
+      spawn: adminSession(site, new Rng(deriveSeed(world.seed, 9, site.index, n++)), who, t, 0, !atOffice),
+    }
   }
 }
 
