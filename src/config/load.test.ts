@@ -70,6 +70,14 @@ describe('config', () => {
     expect(parseConfigText('hostname: $${LITERAL}\n', 'x.yml', { env: {} }).hostname).toBe('${LITERAL}')
   })
 
+  it('lets read-only commands do without secrets from an unset ${ENV}', () => {
+    const text = 'hostname: h\nnotify:\n  slack:\n    webhook_url: ${LK_SLACK}\n'
+    expect(() => parseConfigText(text, 'x.yml', { env: {} })).toThrow(ConfigError)
+    const cfg = parseConfigText(text, 'x.yml', { env: {}, tolerateMissingEnv: true })
+    expect(cfg.hostname).toBe('h')
+    expect(cfg.notify.slack).toBeUndefined()
+  })
+
   it('reports YAML syntax errors with their position', () => {
     const issues = issuesOf(() => parseConfigText('sources:\n  - path: [unclosed\n', 'y.yml'))
     expect(issues[0]?.file).toBe('y.yml')

@@ -14,6 +14,11 @@ export interface LoadOptions {
   file?: string | undefined
   env?: NodeJS.ProcessEnv
   cwd?: string
+  /**
+   * Commands that only read the store (status, outbox) need no secrets: with `true`, a setting whose ${ENV} variable
+   * is unset is left out together with the section that holds it (e.g. notify.slack), instead of being an error.
+   */
+  tolerateMissingEnv?: boolean
 }
 
 /** Which config file applies, or null for the built-in defaults. */
@@ -62,9 +67,14 @@ export function parseConfigText(text: string, file: string, opts: LoadOptions = 
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError([{ file, line: 1, column: 1, path: '', message: 'the config must be a mapping of keys' }])
   }
-  const substituted = substituteEnv(raw, [], env, (path, name) =>
-    issues.push({ ...where(doc, lineCounter, path), file, path: formatPath(path), message: `environment variable ${name} is not set` }),
-  )
+  const missing: Path[] = []
+  let substituted = substituteEnv(raw, [], env, (path, name) => {
+    missing.push(path)
+    if (!opts.tolerateMissingEnv) {
+      issues.push({ ...where(doc, lineCounter, path), file, path: formatPath(path), message: `environment variable ${name} is not set` })
+    }
+  })
+  if (opts.tolerateMissingEnv) for (const path of missing) substituted = without(substituted, path.slice(0, -1))
   const result = rootConfig.safeParse(substituted)
   if (!result.success) issues.push(...zodIssues(result.error, doc, lineCounter, file))
   if (issues.length || !result.success) throw new ConfigError(issues)
@@ -92,6 +102,20 @@ function defaultStateDir(cwd: string): string {
 }
 
 type Path = (string | number)[]
+
+/** A copy of `v` without the value at `path` (an array element is removed; the root stays). */
+function without(v: unknown, path: Path): unknown {
+  if (!path.length || v === null || typeof v !== 'object') return v
+  const [head, ...rest] = path
+  if (Array.isArray(v)) {
+    if (typeof head !== 'number') return v
+    return rest.length ? v.map((x, i) => (i === head ? without(x, rest) : x)) : v.filter((_, i) => i !== head)
+  }
+  const o = { ...(v as Record<string, unknown>) }
+  if (rest.length) o[String(head)] = without(o[String(head)], rest)
+  else delete o[String(head)]
+  return o
+}
 
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g
 

@@ -1,8 +1,8 @@
 import { UsageError } from '../../core/errors.js'
-import { configFrom, iso, openStoreFor } from './shared.js'
+import { storeConfigFrom, iso, openStoreFor } from './shared.js'
 
 export function outboxCommand(o: { config?: string; json?: boolean }): void {
-  const cfg = configFrom(o)
+  const cfg = storeConfigFrom(o)
   const store = openStoreFor(cfg)
   try {
     const rows = store.outbox.list(['pending', 'failed', 'dead'])
@@ -42,7 +42,7 @@ export function outboxRetryCommand(id: string | undefined, o: { config?: string;
   if (o.all && id !== undefined) throw new UsageError('give either an ID or --all, not both')
   const n = id === undefined ? Number.NaN : Number(id)
   if (!o.all && !Number.isInteger(n)) throw new UsageError(`"${id}" is not an outbox id (a number, see \`lookout outbox\`)`)
-  const cfg = configFrom(o)
+  const cfg = storeConfigFrom(o)
   const store = openStoreFor(cfg)
   try {
     const count = store.outbox.retry(o.all ? 'all' : n, Date.now())

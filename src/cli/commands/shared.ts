@@ -11,6 +11,10 @@ export const storePath = (cfg: LookoutConfig): string => join(cfg.state_dir, STO
 
 export const configFrom = (o: { config?: string | undefined }): LookoutConfig => loadConfig({ file: o.config })
 
+/** For commands that only read the store: secrets from ${ENV} that this shell lacks are not needed. */
+export const storeConfigFrom = (o: { config?: string | undefined }): LookoutConfig =>
+  loadConfig({ file: o.config, tolerateMissingEnv: true })
+
 /** Opens the store of a config for reading/writing small things (status, outbox), also while `run` is running. */
 export function openStoreFor(cfg: LookoutConfig): Store {
   try {

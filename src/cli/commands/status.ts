@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { configFrom, iso, openStoreFor, paint, storePath, useColor } from './shared.js'
+import { storeConfigFrom, iso, openStoreFor, paint, storePath, useColor } from './shared.js'
 
 export interface StatusJson {
   stateDir: string
@@ -10,7 +10,7 @@ export interface StatusJson {
 }
 
 export function statusCommand(o: { config?: string; json?: boolean }): void {
-  const cfg = configFrom(o)
+  const cfg = storeConfigFrom(o)
   const file = storePath(cfg)
   if (!existsSync(file)) {
     if (o.json) {
