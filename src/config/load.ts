@@ -57,7 +57,8 @@ export function parseConfigText(text: string, file: string, opts: LoadOptions = 
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
   const issues: ConfigIssue[] = []
-  for (const e of doc.errors) {
+  // after the first few, YAML errors are mostly echoes of the first one
+  for (const e of doc.errors.slice(0, 3)) {
     const pos = lineCounter.linePos(e.pos[0])
     issues.push({ file, line: pos.line, column: pos.col, path: '', message: e.message.split('\n')[0] ?? '' })
   }
