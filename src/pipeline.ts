@@ -156,9 +156,10 @@ export function startPipeline(opts: PipelineOptions): Pipeline {
 
   const handleBatch = (spec: SourceConfig, batch: LineBatch): void => {
     const parser = parserFor(spec, batch.path)
+    const site = batch.site || (spec.site ?? '')
     let unparsed = 0
     for (const line of batch.lines) {
-      const r = parser.parse(line, batch.site)
+      const r = parser.parse(line, site)
       if (isParseFailure(r)) {
         unparsed++
         const shown = unparsedShown.get(batch.path) ?? 0

@@ -82,6 +82,24 @@ describe('lookout CLI', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ sources: [], incidents: { open: 0, total: 0 } })
   })
 
+  it('run reads stdin to its end, alerts on the console, and leaves with everything delivered', () => {
+    const cfg = write('stdin.yml', `state_dir: ${join(dir, 'stdin-state')}\nsources: [{ type: stdin, format: combined, site: shop }]\n`)
+    const lines = Array.from(
+      { length: 6 },
+      (_, i) => `203.0.113.9 - - [25/Nov/2026:10:00:0${i} +0000] "POST /wp-login.php HTTP/1.1" 200 1 "-" "x"`,
+    )
+    const r = lookout(['run', '--config', cfg], { input: `${lines.join('\n')}\n` })
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('203.0.113.9 is trying passwords')
+    expect(r.stdout).toContain('shop (5)')
+    const status = JSON.parse(lookout(['status', '--json', '--config', cfg]).stdout) as {
+      sources: Array<{ path: string; lines: number }>
+      outbox: { pending: number; delivered: number }
+    }
+    expect(status.sources).toEqual([expect.objectContaining({ path: 'stdin', lines: 6 })])
+    expect(status.outbox).toMatchObject({ pending: 0, delivered: 2 }) // opened, then resolved at the end
+  })
+
   it('outbox retry needs an id or --all', () => {
     write('o.yml', `state_dir: ${join(dir, 'o-state')}\n`)
     expect(lookout(['outbox', 'retry', '--config', join(dir, 'o.yml')]).code).toBe(2)

@@ -7,6 +7,17 @@ import { discoverSources } from '../../sources/discover.js'
 import { startPipeline, type Pipeline } from '../../pipeline.js'
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js'
 import { storePath } from './shared.js'
+import { destinationsFor } from '../../notifiers/index.js'
+import type { Store } from '../../store/store.js'
+
+/** After stdin ends, how long undelivered alerts may take before lookout leaves (they stay queued for next time). */
+const DRAIN_MS = 30_000
+/** Whether some alert is waiting to be sent soon (not one backing off after a failure). */
+const sendingSoon = (store: Store, destinations: string[]): boolean =>
+  destinations.some((d) => {
+    const next = store.outbox.nextDue(d)
+    return next !== null && next <= Date.now() + 2000
+  })
 
 /** SIGTERM/SIGINT must leave within this, checkpoints flushed (systemd's TimeoutStopSec is longer). */
 const STOP_DEADLINE_MS = 2000
@@ -58,7 +69,11 @@ export async function runCommand(o: { config?: string }): Promise<void> {
   })
 
   await pipeline.done
-  // Only stdin sources end by themselves: give the outbox a moment to deliver, then leave.
+  // Only stdin sources end by themselves: let the outbox deliver what is due (bounded), then leave.
+  const drainUntil = Date.now() + DRAIN_MS
+  while (sendingSoon(store, destinationsFor(cfg)) && Date.now() < drainUntil) {
+    await new Promise((r) => setTimeout(r, 100))
+  }
   await pipeline.stop()
   store.close()
 }
