@@ -12,32 +12,70 @@
  * Lenient on purpose (CrowdSec accepts the same): the ident column may be missing (`1.2.3.4 - [..]`), referer and user
  * agent may be missing (common), and anything after them is ignored.
  */
-import { parseIpv4 } from '../core/ip.js'
+import { detachString, normalizeIp, parseIpv4, sliceDetached } from '../core/ip.js'
 import type { ParseResult, Parser } from '../core/types.js'
-import { closeQuote, ERROR_LOG_LINE, failure, finish, isErrorLogLine, newScratch, type ParserOptions } from './event.js'
+import {
+  clientFromXff,
+  closeQuote,
+  countAt,
+  ERROR_LOG_LINE,
+  failure,
+  httpEvent,
+  isErrorLogLine,
+  isMethodAt,
+  methodAt,
+  type ParserOptions,
+  protocolAt,
+  siteAt,
+  textAt,
+} from './event.js'
 import { readClfTime, timeResult } from './time.js'
 
 const fail = (line: string, reason: string): ParseResult => failure(isErrorLogLine(line) ? ERROR_LOG_LINE : reason)
 
-/** Whether s[from..to) looks like an IP (cheap: IPv4 strictly, IPv6 by shape; finish() validates fully). */
-function looksLikeIp(s: string, from: number, to: number): boolean {
-  if (parseIpv4(s, from, to) >= 0) return true
-  if (to - from < 2 || to - from > 64) return false
+/** Whether s[from..to) is the text of `x`. */
+function sameText(s: string, from: number, to: number, x: string): boolean {
+  if (to - from !== x.length) return false
+  for (let i = to - from - 1; i >= 0; i--) if (s.charCodeAt(from + i) !== x.charCodeAt(i)) return false
+  return true
+}
+
+/** Whether s[p..] starts with `HTTP/`. */
+const isHttpAt = (s: string, p: number): boolean =>
+  s.charCodeAt(p) === 72 &&
+  s.charCodeAt(p + 1) === 84 &&
+  s.charCodeAt(p + 2) === 84 &&
+  s.charCodeAt(p + 3) === 80 &&
+  s.charCodeAt(p + 4) === 47
+
+/**
+ * What s[from..to) looks like: 4 a strict IPv4, 6 an IPv6 by shape (finish validates fully), 0 neither.
+ * Cheap on the usual ident column `-`.
+ */
+function ipShape(s: string, from: number, to: number): number {
+  if (parseIpv4(s, from, to) >= 0) return 4
+  if (to - from < 2 || to - from > 64) return 0
   let colons = 0
   for (let i = from; i < to; i++) {
     const c = s.charCodeAt(i)
     if (c === 58) colons++
-    else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70) || c === 46 || c === 37))
-      return false
+    else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70) || c === 46 || c === 37)) return 0
   }
-  return colons >= 2
+  return colons >= 2 ? 6 : 0
 }
 
+/**
+ * One pass over the line by index; the event's strings are sliced straight from it (no scratch record, no
+ * request string split again, numbers read by character codes), and the usual method and protocol are constants.
+ * The checks and their order are those of `finish` (event.ts), which the compiled formats still use.
+ */
 export function createClfParser(opts: ParserOptions = {}): Parser {
+  const trusted = opts.trustedProxies
+  let lastVhost = '\u0000'
+  let lastVhostSite = ''
   return {
     parse(line: string, site: string): ParseResult {
-      // a fresh (young) scratch per line: storing new strings into a long-lived object costs a write barrier each
-      const f = newScratch()
+      const len = line.length
       // the first unescaped quote (Apache escapes a quote in a user name as \"), skipping Apache's `""` for an empty
       // user name: an attacker can produce both with an Authorization header, so both must parse
       let q = closeQuote(line, 0)
@@ -56,7 +94,7 @@ export function createClfParser(opts: ParserOptions = {}): Parser {
         while (lb >= 0 && line.charCodeAt(lb) !== 91) lb--
       }
       if (lb < 0 || readClfTime(line, lb, true) !== r + 1) return fail(line, 'bad timestamp')
-      f.time = timeResult.ms
+      const time = timeResult.ms
 
       // the columns before [time]: [vhost] client ident user (the user may contain spaces)
       let pe = lb
@@ -66,54 +104,179 @@ export function createClfParser(opts: ParserOptions = {}): Parser {
       if (s0 < 0 || s0 > pe) s0 = pe
       let s1 = s0 < pe ? line.indexOf(' ', s0 + 1) : -1
       if (s1 < 0 || s1 > pe) s1 = pe
+      let vhostEnd = -1
+      let ipStart = 0
+      let ipEnd = s0
       let identEnd: number
-      if (s0 < pe && looksLikeIp(line, s0 + 1, s1)) {
+      let shape = s0 < pe ? ipShape(line, s0 + 1, s1) : 0
+      if (shape !== 0) {
         // vhost_combined: the first column is the vhost, the second the client
-        f.vhost = line.slice(0, s0)
-        f.ip = line.slice(s0 + 1, s1)
+        vhostEnd = s0
+        ipStart = s0 + 1
+        ipEnd = s1
         identEnd = s1 < pe ? line.indexOf(' ', s1 + 1) : pe
       } else {
-        f.ip = line.slice(0, s0)
         identEnd = s1
+        shape = parseIpv4(line, 0, s0) >= 0 ? 4 : 0
       }
       if (identEnd < 0 || identEnd > pe) identEnd = pe
-      if (identEnd < pe) f.user = line.slice(identEnd + 1, pe)
 
       // "request"
       const rq = closeQuote(line, q + 1)
       if (rq < 0) return fail(line, 'unterminated request')
-      f.request = line.slice(q + 1, rq)
 
       // status bytes
       let p = rq + 1
       if (line.charCodeAt(p) !== 32) return fail(line, 'no status after the request')
       p++
       let e = line.indexOf(' ', p)
-      if (e < 0) e = line.length
+      if (e < 0) e = len
       if (e === p) return fail(line, 'no status after the request')
-      f.status = line.slice(p, e)
+      const statusFrom = p
+      const statusTo = e
       p = e + 1
       e = line.indexOf(' ', p)
-      if (e < 0) e = line.length
-      f.bytes = line.slice(p, e)
+      if (e < 0) e = len
+      const bytesFrom = p // past bytesTo when the line ends after the status: no bytes
+      const bytesTo = e
       p = e
 
       // optional "referer" "user agent" "x-forwarded-for"
+      let refFrom = 0
+      let refTo = 0
+      let uaFrom = 0
+      let uaTo = 0
+      let xffFrom = 0
+      let xffTo = 0
       if (line.charCodeAt(p) === 32 && line.charCodeAt(p + 1) === 34) {
         e = closeQuote(line, p + 2)
-        f.referer = line.slice(p + 2, e < 0 ? line.length : e)
-        p = e < 0 ? line.length : e + 1
+        refFrom = p + 2
+        refTo = e < 0 ? len : e
+        p = e < 0 ? len : e + 1
         if (line.charCodeAt(p) === 32 && line.charCodeAt(p + 1) === 34) {
           e = closeQuote(line, p + 2)
-          f.userAgent = line.slice(p + 2, e < 0 ? line.length : e)
-          p = e < 0 ? line.length : e + 1
-          if (opts.trustedProxies !== undefined && line.charCodeAt(p) === 32 && line.charCodeAt(p + 1) === 34) {
+          uaFrom = p + 2
+          uaTo = e < 0 ? len : e
+          p = e < 0 ? len : e + 1
+          if (trusted !== undefined && line.charCodeAt(p) === 32 && line.charCodeAt(p + 1) === 34) {
             e = closeQuote(line, p + 2)
-            if (e > 0) f.xff = line.slice(p + 2, e)
+            if (e > 0) {
+              xffFrom = p + 2
+              xffTo = e
+            }
           }
         }
       }
-      return finish(f, site, opts)
+
+      // what finish() checks, in its order
+      if (ipEnd <= ipStart || (ipEnd - ipStart === 1 && line.charCodeAt(ipStart) === 45)) {
+        return failure('no client address')
+      }
+      let ip: string
+      // (copies: an IP is kept as a key by the detectors, and a slice would keep the whole chunk it came from)
+      if (shape === 4) ip = sliceDetached(line, ipStart, ipEnd)
+      else {
+        const norm = normalizeIp(line.slice(ipStart, ipEnd))
+        if (norm === null) return failure('client address is not an IP')
+        ip = detachString(norm)
+      }
+      const status = countAt(line, statusFrom, statusTo)
+      if (status < 0 || status > 999) return failure('bad status')
+      const bytes = countAt(line, bytesFrom, bytesTo)
+      if (bytes < 0) return failure('bad byte count')
+      if (trusted !== undefined && xffTo > xffFrom && !(xffTo - xffFrom === 1 && line.charCodeAt(xffFrom) === 45)) {
+        if (trusted.has(ip)) ip = clientFromXff(line.slice(xffFrom, xffTo), ip, trusted)
+      }
+
+      // METHOD target [HTTP/x.y]; anything else (raw TLS bytes, `-`) leaves the four fields empty
+      let method = ''
+      let path = ''
+      let query = ''
+      let protocol = ''
+      const rs = q + 1
+      if (rq > rs && !(rq - rs === 1 && line.charCodeAt(rs) === 45)) {
+        // the first space ends the method (GET and POST recognised by their characters: startsWith on a sliced
+        // string is a slow runtime call)
+        let sp1: number
+        let known = ''
+        const m0 = line.charCodeAt(rs)
+        if (
+          m0 === 71 &&
+          line.charCodeAt(rs + 1) === 69 &&
+          line.charCodeAt(rs + 2) === 84 &&
+          line.charCodeAt(rs + 3) === 32
+        ) {
+          sp1 = rs + 3
+          known = 'GET'
+        } else if (
+          m0 === 80 &&
+          line.charCodeAt(rs + 1) === 79 &&
+          line.charCodeAt(rs + 2) === 83 &&
+          line.charCodeAt(rs + 3) === 84 &&
+          line.charCodeAt(rs + 4) === 32
+        ) {
+          sp1 = rs + 4
+          known = 'POST'
+        } else {
+          sp1 = line.indexOf(' ', rs)
+          if (sp1 >= rq || !isMethodAt(line, rs, sp1)) sp1 = -1
+        }
+        if (sp1 >= 0) {
+          // the last space before the closing quote: usually the one before `HTTP/1.1`
+          let sp2 = rq - 9
+          let http = sp2 > sp1 && line.charCodeAt(sp2) === 32 && isHttpAt(line, sp2 + 1)
+          if (
+            !(
+              http &&
+              line.charCodeAt(rq - 3) !== 32 &&
+              line.charCodeAt(rq - 2) !== 32 &&
+              line.charCodeAt(rq - 1) !== 32
+            )
+          ) {
+            sp2 = rq - 1
+            while (sp2 > sp1 && line.charCodeAt(sp2) !== 32) sp2--
+            http = sp2 !== sp1 && isHttpAt(line, sp2 + 1)
+          }
+          const targetFrom = sp1 + 1
+          const targetTo = sp2 === sp1 ? rq : sp2
+          if ((sp2 === sp1 || http) && targetTo > targetFrom) {
+            method = known !== '' ? known : methodAt(line, rs, sp1)
+            if (sp2 !== sp1) protocol = protocolAt(line, sp2 + 1, rq)
+            // '-' as the whole target is absent; a '?' splits path and query (one more leading '?' is dropped)
+            const qm = line.indexOf('?', targetFrom)
+            if (qm >= 0 && qm < targetTo) {
+              path = line.slice(targetFrom, qm)
+              query = line.slice(line.charCodeAt(qm + 1) === 63 && qm + 1 < targetTo ? qm + 2 : qm + 1, targetTo)
+            } else {
+              path = textAt(line, targetFrom, targetTo)
+            }
+          }
+        }
+      }
+
+      let vsite = ''
+      if (vhostEnd >= 0) {
+        // one vhost per file is usual: the last one's site is reused while the text is the same
+        if (!sameText(line, 0, vhostEnd, lastVhost)) {
+          lastVhost = sliceDetached(line, 0, vhostEnd)
+          lastVhostSite = detachString(siteAt(line, 0, vhostEnd))
+        }
+        vsite = lastVhostSite
+      }
+      return httpEvent(
+        time,
+        ip,
+        vsite === '' ? site : vsite,
+        method,
+        path,
+        query,
+        protocol,
+        status,
+        bytes,
+        textAt(line, refFrom, refTo),
+        textAt(line, uaFrom, uaTo),
+        identEnd < pe ? detachString(textAt(line, identEnd + 1, pe)) : '',
+      )
     },
   }
 }
