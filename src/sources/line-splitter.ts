@@ -10,6 +10,11 @@ import { isAscii } from 'node:buffer'
 
 const NL = 10
 const CR = 13
+/**
+ * Bytes decoded in one go: under V8's 128 KiB limit for an ordinary (young-generation) heap object, and big enough
+ * that the per-call cost vanishes.
+ */
+const PIECE_BYTES = 32 * 1024
 
 export class LineSplitter {
   /** file offset just past the last complete line handed out (what a checkpoint stores) */
@@ -115,21 +120,53 @@ export class LineSplitter {
     return line
   }
 
-  /** Lines in chunk[s, e) where chunk[e] is the last newline. */
+  /**
+   * Lines in chunk[s, e) where chunk[e] is the last newline. The region is decoded in pieces of about PIECE_BYTES
+   * that end at a newline (a newline byte never hides inside a UTF-8 sequence, so the lines are the same): every
+   * line is a V8 slice of its piece, and a piece that small is an ordinary young-generation string, freed by the
+   * next scavenge once its lines are done, where a whole 512 KiB chunk would go to the large-object space and wait
+   * for a full GC (and a line or field kept by a consumer keeps only its piece alive).
+   */
   private splitRegion(chunk: Buffer, s: number, e: number): string[] {
-    // pure ASCII (most logs) decodes as latin1 at twice the speed of the UTF-8 decoder, and bytes == chars
-    const ascii = isAscii(chunk.subarray(s, e))
-    const parts = chunk.toString(ascii ? 'latin1' : 'utf8', s, e).split('\n')
-    const lim = ascii ? this.maxLineBytes : this.fastLimit
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts[i] as string
-      const len = p.length
-      if (len > lim) return this.splitSlow(chunk, s, e)
-      if (len > 0 && p.charCodeAt(len - 1) === CR) parts[i] = p.slice(0, len - 1)
+    if (e - s <= PIECE_BYTES) return this.splitPiece(chunk, s, e, null)
+    const out: string[] = []
+    let a = s
+    for (;;) {
+      let b = e
+      if (e - a > PIECE_BYTES) {
+        b = chunk.lastIndexOf(NL, a + PIECE_BYTES)
+        if (b < a) b = chunk.indexOf(NL, a + PIECE_BYTES) // a line longer than a piece
+      }
+      this.splitPiece(chunk, a, b, out)
+      if (b >= e) return out
+      a = b + 1
     }
-    return parts
   }
 
+  /** Lines in chunk[s, e) where chunk[e] is a newline, appended to `out` (or returned as a new array). */
+  private splitPiece(chunk: Buffer, s: number, e: number, out: string[] | null): string[] {
+    // pure ASCII (most logs) decodes as latin1 at twice the speed of the UTF-8 decoder, and bytes == chars
+    const ascii = isAscii(chunk.subarray(s, e))
+    const text = chunk.toString(ascii ? 'latin1' : 'utf8', s, e)
+    const lim = ascii ? this.maxLineBytes : this.fastLimit
+    const lines = out ?? []
+    const first = lines.length
+    let a = 0
+    for (;;) {
+      let b = text.indexOf('\n', a)
+      if (b < 0) b = text.length
+      if (b - a > lim) {
+        lines.length = first
+        const slow = this.splitSlow(chunk, s, e)
+        if (out === null) return slow
+        for (let i = 0; i < slow.length; i++) lines.push(slow[i] as string)
+        return lines
+      }
+      lines.push(text.slice(a, b > a && text.charCodeAt(b - 1) === CR ? b - 1 : b))
+      if (b === text.length) return lines
+      a = b + 1
+    }
+  }
   /** Byte-exact splitting for chunks that may hold over-long lines. */
   private splitSlow(chunk: Buffer, s: number, e: number): string[] {
     const out: string[] = []
