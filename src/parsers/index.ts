@@ -18,7 +18,8 @@ import { createNginxParser } from './nginx-format.js'
 import { createSyslogParser } from './syslog.js'
 
 export type { FormatConfig, FormatName } from './config.js'
-export { FORMAT_NAMES, formatConfig, parseFormatFlag } from './config.js'
+// (formatConfig, parseFormatFlag and FORMAT_NAMES live in ./config.js: importing them from here would load zod
+// into every process that only parses lines)
 export type { ParserOptions } from './event.js'
 export { ERROR_LOG_LINE, isErrorLogLine } from './event.js'
 

@@ -135,9 +135,6 @@ let lastZone = ''
 let lastSecond = 0 // char code of the stamp's last digit
 let lastMinuteDigit = 0
 
-/** Whether s[p..] starts with `x` (by indexOf: startsWith on a sliced string is a slow runtime call). */
-const startsAt = (s: string, x: string, p: number): boolean => s.indexOf(x, p) === p
-
 export function readClfTime(s: string, pos: number, bracketed: boolean): number {
   let p = pos
   if (bracketed) {
@@ -146,14 +143,14 @@ export function readClfTime(s: string, pos: number, bracketed: boolean): number 
   }
   // (after a cached stamp, a bracketed one must close; an unbracketed one may be followed by anything)
   if (haveStamp && (!bracketed || s.charCodeAt(p + 26) === 93)) {
-    if (s.charCodeAt(p + 19) === lastSecond && startsAt(s, lastStamp, p)) {
+    if (s.charCodeAt(p + 19) === lastSecond && s.indexOf(lastStamp, p) === p) {
       timeResult.ms = lastStampMs
       return bracketed ? p + 27 : p + 26
     }
-    if (s.charCodeAt(p + 16) === lastMinuteDigit && s.charCodeAt(p + 20) === 32 && startsAt(s, lastMinute, p)) {
+    if (s.charCodeAt(p + 16) === lastMinuteDigit && s.charCodeAt(p + 20) === 32 && s.indexOf(lastMinute, p) === p) {
       const s1 = s.charCodeAt(p + 18) - 48
       const s2 = s.charCodeAt(p + 19) - 48
-      if (s1 >= 0 && s1 <= 6 && s2 >= 0 && s2 <= 9 && (s1 < 6 || s2 === 0) && startsAt(s, lastZone, p + 21)) {
+      if (s1 >= 0 && s1 <= 6 && s2 >= 0 && s2 <= 9 && (s1 < 6 || s2 === 0) && s.indexOf(lastZone, p + 21) === p + 21) {
         lastStampMs = lastMinuteMs + (s1 * 10 + s2) * 1000
         lastStamp = detachString(s.slice(p, p + 26))
         lastSecond = s2 + 48
