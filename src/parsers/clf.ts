@@ -48,12 +48,34 @@ const isHttpAt = (s: string, p: number): boolean =>
   s.charCodeAt(p + 3) === 80 &&
   s.charCodeAt(p + 4) === 47
 
+/** The IPv4 value ipShape found (when it returns 4). */
+let shapeV4 = -1
+
+/**
+ * IPv4 strings by address, direct-mapped: a client seen again gets the string made the first time, so there is no
+ * allocation, and the detectors' map lookups find its hash already computed. A strict dotted quad has one spelling,
+ * so the cached string is the text. 4096 slots; a clash just replaces the entry.
+ */
+const V4_SLOTS = 4096
+const v4Keys = new Float64Array(V4_SLOTS).fill(-1)
+const v4Strings: string[] = new Array<string>(V4_SLOTS).fill('')
+
+function ipv4String(line: string, from: number, to: number, value: number): string {
+  const slot = Math.imul(value | 0, 0x9e3779b1) >>> 20
+  if (v4Keys[slot] === value) return v4Strings[slot] as string
+  const ip = sliceDetached(line, from, to)
+  v4Keys[slot] = value
+  v4Strings[slot] = ip
+  return ip
+}
+
 /**
  * What s[from..to) looks like: 4 a strict IPv4, 6 an IPv6 by shape (finish validates fully), 0 neither.
  * Cheap on the usual ident column `-`.
  */
 function ipShape(s: string, from: number, to: number): number {
-  if (parseIpv4(s, from, to) >= 0) return 4
+  shapeV4 = parseIpv4(s, from, to)
+  if (shapeV4 >= 0) return 4
   if (to - from < 2 || to - from > 64) return 0
   let colons = 0
   for (let i = from; i < to; i++) {
@@ -102,9 +124,43 @@ export function createClfParser(opts: ParserOptions = {}): Parser {
       let pe = lb
       while (pe > 0 && line.charCodeAt(pe - 1) === 32) pe--
       if (pe === 0) return fail(line, 'no client address')
-      let s0 = line.indexOf(' ')
+      // the first column, read as a dotted quad on the way to its end (the usual case: no indexOf)
+      let v4 = -1
+      let s0 = -1
+      {
+        let value = 0
+        let octet = 0
+        let digits = 0
+        let dots = 0
+        let lead0 = false
+        let i = 0
+        for (; i < 16; i++) {
+          const c = line.charCodeAt(i)
+          if (c >= 48 && c <= 57) {
+            if (digits === 0) lead0 = c === 48
+            else if (lead0) break
+            octet = octet * 10 + (c - 48)
+            if (++digits > 3 || octet > 255) break
+          } else if (c === 46) {
+            if (digits === 0 || ++dots > 3) break
+            value = value * 256 + octet
+            octet = 0
+            digits = 0
+          } else {
+            if (c === 32 && dots === 3 && digits > 0 && i >= 7) {
+              v4 = value * 256 + octet
+              s0 = i
+            }
+            break
+          }
+        }
+      }
+      if (s0 < 0) s0 = line.indexOf(' ')
       if (s0 < 0 || s0 > pe) s0 = pe
-      let s1 = s0 < pe ? line.indexOf(' ', s0 + 1) : -1
+      let s1: number
+      if (s0 < pe && line.charCodeAt(s0 + 1) === 45 && line.charCodeAt(s0 + 2) === 32)
+        s1 = s0 + 2 // ident `-`
+      else s1 = s0 < pe ? line.indexOf(' ', s0 + 1) : -1
       if (s1 < 0 || s1 > pe) s1 = pe
       let vhostEnd = -1
       let ipStart = 0
@@ -118,9 +174,11 @@ export function createClfParser(opts: ParserOptions = {}): Parser {
         ipStart = s0 + 1
         ipEnd = s1
         identEnd = s1 < pe ? line.indexOf(' ', s1 + 1) : pe
+        v4 = shapeV4
       } else {
         identEnd = s1
-        shape = parseIpv4(line, 0, s0) >= 0 ? 4 : 0
+        if (v4 < 0) v4 = parseIpv4(line, 0, s0)
+        shape = v4 >= 0 ? 4 : 0
       }
       if (identEnd < 0 || identEnd > pe) identEnd = pe
 
@@ -129,21 +187,40 @@ export function createClfParser(opts: ParserOptions = {}): Parser {
       if (rq > 0 && line.charCodeAt(rq - 1) === 92) rq = closeQuote(line, q + 1)
       if (rq < 0) return fail(line, 'unterminated request')
 
-      // status bytes
+      // status bytes (read as numbers on the way to their ends; checked below, in finish()'s order)
       let p = rq + 1
       if (line.charCodeAt(p) !== 32) return fail(line, 'no status after the request')
       p++
-      let e = line.indexOf(' ', p)
-      if (e < 0) e = len
-      if (e === p) return fail(line, 'no status after the request')
-      const statusFrom = p
-      const statusTo = e
-      p = e + 1
-      e = line.indexOf(' ', p)
-      if (e < 0) e = len
-      const bytesFrom = p // past bytesTo when the line ends after the status: no bytes
-      const bytesTo = e
-      p = e
+      let status = -1
+      let statusTo: number
+      const d0 = line.charCodeAt(p) - 48
+      const d1 = line.charCodeAt(p + 1) - 48
+      const d2 = line.charCodeAt(p + 2) - 48
+      if (d0 >= 0 && d0 <= 9 && d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9 && line.charCodeAt(p + 3) === 32) {
+        status = d0 * 100 + d1 * 10 + d2
+        statusTo = p + 3
+      } else {
+        statusTo = line.indexOf(' ', p)
+        if (statusTo < 0) statusTo = len
+        if (statusTo === p) return fail(line, 'no status after the request')
+        status = countAt(line, p, statusTo)
+      }
+      p = statusTo + 1
+      let bytes = 0
+      let bytesTo = p
+      for (; bytesTo < len; bytesTo++) {
+        const c = line.charCodeAt(bytesTo) - 48
+        if (c < 0 || c > 9) break
+        bytes = bytes * 10 + c
+      }
+      if (bytesTo === p || bytesTo - p > 15 || (bytesTo < len && line.charCodeAt(bytesTo) !== 32)) {
+        // not plain digits: '-', garbage, or the line ends after the status (p past the end: no bytes)
+        bytesTo = line.indexOf(' ', p)
+        if (bytesTo < 0) bytesTo = len
+        bytes = countAt(line, p, bytesTo)
+      }
+      p = bytesTo
+      let e: number
 
       // optional "referer" "user agent" "x-forwarded-for"
       let refFrom = 0
@@ -180,32 +257,13 @@ export function createClfParser(opts: ParserOptions = {}): Parser {
       }
       let ip: string
       // (copies: an IP is kept as a key by the detectors, and a slice would keep the whole chunk it came from)
-      if (shape === 4) ip = sliceDetached(line, ipStart, ipEnd)
+      if (shape === 4) ip = ipv4String(line, ipStart, ipEnd, v4)
       else {
         const norm = normalizeIp(line.slice(ipStart, ipEnd))
         if (norm === null) return failure('client address is not an IP')
         ip = detachString(norm)
       }
-      let status: number
-      if (statusTo - statusFrom === 3) {
-        // the usual three digits, inline
-        const d0 = line.charCodeAt(statusFrom) - 48
-        const d1 = line.charCodeAt(statusFrom + 1) - 48
-        const d2 = line.charCodeAt(statusFrom + 2) - 48
-        status = d0 >= 0 && d0 <= 9 && d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9 ? d0 * 100 + d1 * 10 + d2 : -1
-      } else status = countAt(line, statusFrom, statusTo)
       if (status < 0 || status > 999) return failure('bad status')
-      let bytes = 0
-      if (bytesTo - bytesFrom > 1 && bytesTo - bytesFrom <= 15) {
-        for (let i = bytesFrom; i < bytesTo; i++) {
-          const c = line.charCodeAt(i) - 48
-          if (c < 0 || c > 9) {
-            bytes = -1
-            break
-          }
-          bytes = bytes * 10 + c
-        }
-      } else bytes = countAt(line, bytesFrom, bytesTo)
       if (bytes < 0) return failure('bad byte count')
       if (trusted !== undefined && xffTo > xffFrom && !(xffTo - xffFrom === 1 && line.charCodeAt(xffFrom) === 45)) {
         if (trusted.has(ip)) ip = clientFromXff(line.slice(xffFrom, xffTo), ip, trusted)
