@@ -68,7 +68,8 @@ async function* readPlain(path: string, opts: ReadLinesOptions): AsyncGenerator<
     if (st.isDirectory()) throw new SourceError(`cannot read ${path}: it is a directory`, path)
     const fingerprint = st.isFile() ? await fingerprintFd(fd, st) : null
     const size = opts.chunkBytes ?? CHUNK_BYTES
-    const buf = Buffer.allocUnsafe(size)
+    // two buffers: the next read runs in libuv's thread pool while the consumer handles the lines of this one
+    const bufs = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)]
     const splitter = new LineSplitter(opts.maxLineBytes)
     const batch = (lines: string[], startOffset: number): LineBatch => ({
       path,
@@ -80,19 +81,38 @@ async function* readPlain(path: string, opts: ReadLinesOptions): AsyncGenerator<
       bytes: splitter.offset - startOffset,
       truncated: splitter.lastTruncated,
     })
-    for (;;) {
-      if (opts.signal?.aborted) return
-      let n: number
-      try {
-        // regular files are read by position; pipes and devices (`/dev/stdin`, FIFOs) sequentially
-        n = await readAt(fd, buf, size, st.isFile() ? splitter.readPos : -1)
-      } catch (err) {
-        throw new SourceError(`cannot read ${path}: ${errCode(err)}`, path, { cause: err })
+    // regular files are read by position; pipes and devices (`/dev/stdin`, FIFOs) sequentially
+    const positioned = st.isFile()
+    const read = (into: Buffer, at: number): Promise<number> => {
+      const r = readAt(fd, into, size, positioned ? at : -1)
+      r.catch(() => undefined) // (awaited below; this only keeps a read pending at a break from counting as unhandled)
+      return r
+    }
+    let k = 0
+    let pending: Promise<number> | null = read(bufs[0] as Buffer, 0)
+    try {
+      for (;;) {
+        if (opts.signal?.aborted) return
+        let n: number
+        try {
+          n = await pending
+        } catch (err) {
+          throw new SourceError(`cannot read ${path}: ${errCode(err)}`, path, { cause: err })
+        } finally {
+          pending = null
+        }
+        if (n === 0) break
+        const buf = bufs[k] as Buffer
+        k ^= 1
+        pending = read(bufs[k] as Buffer, splitter.readPos + n)
+        const start = splitter.offset
+        const lines = splitter.push(n === size ? buf : buf.subarray(0, n))
+        if (lines.length > 0) yield batch(lines, start)
       }
-      if (n === 0) break
-      const start = splitter.offset
-      const lines = splitter.push(n === size ? buf : buf.subarray(0, n))
-      if (lines.length > 0) yield batch(lines, start)
+    } finally {
+      // a read still in flight must finish before the descriptor is closed (its number could be reused meanwhile)
+      if (pending !== null) await pending.catch(() => 0)
+      pending = null
     }
     const start = splitter.offset
     const last = splitter.flush()
