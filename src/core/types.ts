@@ -95,6 +95,11 @@ export interface Finding {
   event: LogEvent
   /** for site and subnet keys: the IPs in the window */
   ips: string[]
+  /**
+   * site → events of the key, per site ('' when the line names none), counted since the key's first event (a key is
+   * forgotten after a quiet longest window): every site the attacker tried, not only the site of `event`
+   */
+  sites: Record<string, number>
 }
 
 export type IncidentKind = 'ip' | 'subnet' | 'site'

@@ -26,6 +26,19 @@ export interface EventFilter {
   test(e: LogEvent, path: string): boolean
   /** every path this filter can match, when it matches exact paths only (the engine indexes by them); else null */
   readonly exactPaths: ReadonlySet<string> | null
+  /**
+   * The alternatives, each split into its path part and the rest: `test(e, path)` is true when some alternative has
+   * `path(path) && fields(e)`. The engine caches the path parts per path and runs only `fields` per event.
+   */
+  readonly alts: readonly FilterAlt[]
+}
+
+/** One alternative of a filter (one FilterSpec). */
+export interface FilterAlt {
+  /** `path` and `not_path` of the spec on a canonical path; null when the spec has neither */
+  readonly path: ((path: string) => boolean) | null
+  /** everything else (service, method, status, outcome, query) */
+  readonly fields: (e: LogEvent) => boolean
 }
 
 export interface CompiledThreshold {
@@ -176,16 +189,18 @@ const list = <T>(v: T | readonly T[] | undefined): readonly T[] =>
 
 /** A filter (or a list of alternatives) → one closure. */
 export function compileFilter(f: FilterOrList): EventFilter {
-  const alts = list<FilterSpec>(f).map(compileSpec)
+  const specs = list<FilterSpec>(f).map(compileSpec)
   let exactPaths: Set<string> | null = new Set()
-  for (const a of alts) {
+  for (const a of specs) {
     if (a.exactPaths === null) exactPaths = null
     else if (exactPaths) for (const p of a.exactPaths) exactPaths.add(p)
   }
-  if (alts.length === 1) return alts[0] as EventFilter
-  const tests = alts.map((a) => a.test)
+  const alts = specs.map((a) => a.alts[0] as FilterAlt)
+  if (specs.length === 1) return specs[0] as EventFilter
+  const tests = specs.map((a) => a.test)
   return {
     exactPaths,
+    alts,
     test: (e, path) => {
       for (const t of tests) if (t(e, path)) return true
       return false
@@ -216,15 +231,13 @@ function compileSpec(f: FilterSpec): EventFilter {
   ])
   const needsQuery = qkeys !== null || qvals.length > 0
   // cheapest and most selective checks first: most events fail on the first or second
-  const test = (e: LogEvent, path: string): boolean => {
+  const fields = (e: LogEvent): boolean => {
     const q = e.query
     if (needsQuery && q === '') return false
     if (status !== null && status[e.status] !== 1) return false
     if (method !== null ? e.method !== method : methodSet !== null && !methodSet.has(e.method)) return false
     if (service !== null && e.service !== service) return false
-    if (paths !== null && !paths.test(path)) return false
     if (outcome !== null && e.outcome !== outcome) return false
-    if (notPaths?.test(path)) return false
     if (qkeys !== null && !qkeys.some((k) => !!queryValue(q, k))) return false
     for (const [k, pats] of qvals) {
       const v = queryValue(q, k)
@@ -233,5 +246,15 @@ function compileSpec(f: FilterSpec): EventFilter {
     if (notQkeys !== null && q !== '' && notQkeys.some((k) => queryValue(q, k) !== null)) return false
     return true
   }
-  return { test, exactPaths: paths?.exactOnly ? paths.exact : null }
+  const pathTest =
+    paths === null && notPaths === null
+      ? null
+      : notPaths === null
+        ? (path: string) => (paths as PathSet).test(path)
+        : paths === null
+          ? (path: string) => !notPaths.test(path)
+          : (path: string) => paths.test(path) && !notPaths.test(path)
+  const test =
+    pathTest === null ? (e: LogEvent) => fields(e) : (e: LogEvent, path: string) => fields(e) && pathTest(path)
+  return { test, exactPaths: paths?.exactOnly ? paths.exact : null, alts: [{ path: pathTest, fields }] }
 }

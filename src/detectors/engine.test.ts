@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { createIpMatcher } from '../core/ip.js'
 import { compileRules, detectionConfig } from './config.js'
-import { createEngine } from './engine.js'
-import { engineFor, event, failedLogin, HOUR, MIN, run, SEC, series, summary } from './testdata/event.js'
+import { createEngine, INLINE_TIMES } from './engine.js'
+import { engineFor, event, failedLogin, HOUR, MIN, run, SEC, series, summary, T0 } from './testdata/event.js'
+import { CountWindow } from './windows.js'
 
 /** an engine with only the given user rules (packs off) */
 const withRules = (rules: unknown[], maxTrackedKeys = 1000) =>
@@ -127,5 +128,105 @@ describe('engine', () => {
         series(5, SEC, (_, at) => failedLogin('127.0.0.1', at)),
       ),
     ).toHaveLength(1)
+  })
+
+  it('a finding names every site of its key with counts, not only the site of the crossing event', () => {
+    const sites = ['blog.test', 'cafe.test', 'blog.test', 'cafe.test', 'blog.test']
+    const fs = run(
+      engineFor(),
+      sites.map((site, i) => failedLogin('203.0.113.66', i * SEC, site)),
+    )
+    const f = fs.find((x) => x.rule === 'wp-login-bruteforce')
+    expect(f).toMatchObject({ count: 5, sites: { 'blog.test': 3, 'cafe.test': 2 } })
+    // the site key of distributed-login-attack counts its own site only
+    const site = withRules([
+      { name: 's', filter: { path: '/x' }, key: 'site', thresholds: [{ count: 2, within: '1m' }] },
+    ])
+    const sf = run(site, [event({ path: '/x', site: 'a' }), event({ path: '/x', site: 'a', at: SEC })])
+    expect(sf.map((x) => x.sites)).toEqual([{ a: 2 }])
+  })
+
+  it('a key quiet for its longest window starts over, sites included', () => {
+    const engine = withRules([{ name: 'r', filter: { path: '/x' }, thresholds: [{ count: 2, within: '1m' }] }])
+    expect(run(engine, [event({ path: '/x', site: 'a' })])).toEqual([])
+    const fs = run(engine, [event({ path: '/x', site: 'b', at: MIN }), event({ path: '/x', site: 'b', at: MIN + SEC })])
+    expect(fs.map((f) => [f.count, f.sites])).toEqual([[2, { b: 2 }]])
+  })
+
+  it('counts exactly as bucketed windows do, before and after a key outgrows its inline times', () => {
+    const rule = {
+      name: 'r',
+      filter: { path: '/x' },
+      thresholds: [
+        { count: 4, within: '10s' },
+        { count: 6, within: '1m' },
+        { count: 12, within: '1h' },
+      ],
+    }
+    const ths = compileRules(detectionConfig.parse({ packs: { wordpress: false, web: false }, rules: [rule] }))[0]
+      ?.thresholds
+    if (!ths) throw new Error('no rule')
+    let seed = 7
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      return seed / 2 ** 31
+    }
+    let fired = 0
+    // inline: the oldest bucket of a 1m window still counts (at 60.2 s, 1.5 s is in bucket 1 of 1..60), 0.999 s not
+    const one = (times: number[]) =>
+      run(
+        withRules([{ name: 'one', filter: { path: '/x' }, thresholds: [{ count: 3, within: '1m' }] }]),
+        times.map((at) => event({ path: '/x', at })),
+      )
+    expect(summary(one([1500, 30_000, 60_200]))).toEqual(['one ip:203.0.113.7 3'])
+    expect(one([999, 30_000, 60_200])).toEqual([])
+    const rounds: number[][] = []
+    for (let round = 0; round < 60; round++) {
+      // bursts, gaps near a window's length, pauses, quiet hours (a fresh start); more events than inline times hold
+      let at = Math.floor(rand() * 5000)
+      const times: number[] = []
+      for (let i = 0; i < 60; i++) {
+        const r = rand()
+        at +=
+          r < 0.05
+            ? HOUR + Math.floor(rand() * MIN)
+            : r < 0.15
+              ? Math.floor(rand() * 5 * MIN)
+              : r < 0.4
+                ? 55 * SEC + Math.floor(rand() * 6 * SEC)
+                : Math.floor(rand() * 12 * SEC)
+        times.push(at)
+      }
+      rounds.push(times)
+    }
+    for (const times of rounds) {
+      expect(times.length).toBeGreaterThan(INLINE_TIMES)
+      // the reference: one CountWindow per threshold from the first event, firing as engine.ts documents
+      const expected: string[] = []
+      let wins = ths.map(() => ({ w: new CountWindow(), fired: 0 }))
+      let last = Number.NEGATIVE_INFINITY
+      for (const t of times) {
+        if (t - last >= HOUR) wins = ths.map(() => ({ w: new CountWindow(), fired: 0 }))
+        last = t
+        ths.forEach((th, k) => {
+          const s = wins[k] as { w: CountWindow; fired: number }
+          if (T0 + t - s.w.last >= th.within) s.fired = 0
+          s.w.last = T0 + t
+          const n = s.w.add(T0 + t, th.bucketMs, th.buckets)
+          let level = s.fired === 0 ? th.count : s.fired * 10
+          if (n < level) return
+          while (n >= level * 10) level *= 10
+          s.fired = level
+          expected.push(`${t} ${th.label} ${n}`)
+        })
+      }
+      const engine = withRules([rule])
+      const got = times.flatMap((t) =>
+        engine.observe(event({ path: '/x', at: t })).map((f) => `${t} ${f.threshold} ${f.count}`),
+      )
+      expect(got).toEqual(expected)
+      fired += got.length
+    }
+    expect(fired).toBeGreaterThan(100)
   })
 })

@@ -9,11 +9,22 @@
  * IPv6: a rule keyed by `ip` also counts per /64 and reports a `subnet` finding when the /64 crosses a threshold with
  * at least two addresses (an attacker rotating addresses; one address alone fires as itself).
  *
+ * Sites: every key counts its events per site (the first site inline, more in a small capped map), from its first
+ * event until it has been quiet for the rule's longest window; a finding carries these counts (`Finding.sites`), so
+ * that an incident names every site the attacker tried, not only the site of the event that crossed the threshold.
+ *
  * Memory: at most `maxTrackedKeys` keys (rule × key) across all rules, least recently seen evicted first, counted.
+ * A key's state lives in columns (typed arrays indexed by a slot number), not in objects: a key costs its Map entry,
+ * its string and ~80 bytes of columns. Count thresholds without a filter of their own start with the key's last few
+ * event times held inline ({@link INLINE_TIMES}); only a key that gets busier (or fires) gets bucketed windows, an
+ * object of its own (see windows.ts). Most keys (a probe, a typo) never do.
+ *
+ * Matching: the path parts of all filters are decided once per distinct path (a bounded cache), so an event costs a
+ * Map probe and the cheap field checks (method, status, query) of the few rules its path can match.
  */
 import { type IpMatcher, subnetOf } from '../core/ip.js'
 import type { Finding, KeyKind, LogEvent } from '../core/types.js'
-import type { CompiledRule, CompiledThreshold, EventFilter } from './compile.js'
+import type { CompiledRule, CompiledThreshold, FilterAlt } from './compile.js'
 import { canonicalPath, queryValue } from './query.js'
 import { CountWindow, DistinctWindow, detach, TimedSet } from './windows.js'
 
@@ -41,53 +52,138 @@ export interface Engine {
 
 /** IPs listed per site or subnet key, at most */
 const IP_CAP = 1000
+/** sites counted per key, at most (an attacker trying more is listed with the first ones) */
+const SITE_CAP = 64
+/** event times a key holds inline before it needs bucketed windows */
+export const INLINE_TIMES = 4
+/** `nt` of a key whose inline count thresholds have moved to bucketed windows */
+const BUCKETED = 255
+/** distinct paths whose filter verdicts are remembered (two generations of this many) */
+const PATH_CACHE = 8192
+/** distinct site names interned */
+const SITE_INTERN_CAP = 65_536
 const NONE: Finding[] = []
 Object.freeze(NONE)
 
-class KeyState {
-  prev: KeyState | null = null
-  next: KeyState | null = null
-  /** LRU order across all lists */
-  seq = 0
-  /** latest event time seen */
-  last = Number.NEGATIVE_INFINITY
+/** What a key needs beyond its columns: bucketed or distinct windows, the IPs of a site or subnet, more sites. */
+class Ext {
   readonly wins: (CountWindow | DistinctWindow | null)[]
-  /** site and subnet keys: the IPs seen within the rule's longest window */
-  readonly ips: TimedSet | null
-
-  constructor(
-    readonly key: string,
-    readonly list: KeyList,
-  ) {
-    this.wins = new Array<null>(list.rule.thresholds.length).fill(null)
-    this.ips = list.kind === 'site' || list.kind === 'subnet' ? new TimedSet() : null
+  ips: TimedSet | null = null
+  sites: Map<string, number> | null = null
+  constructor(thresholds: number) {
+    this.wins = new Array<null>(thresholds).fill(null)
   }
 }
 
-/** The keys of one rule and key kind, least recently seen first (a doubly linked list beside the Map). */
+/**
+ * The keys of one rule and key kind, as columns indexed by slot, with a doubly linked LRU list (least recently seen
+ * first) through `prev`/`next`. Slots of dropped keys are reused.
+ */
 class KeyList {
-  readonly map = new Map<string, KeyState>()
-  head: KeyState | null = null
-  tail: KeyState | null = null
+  readonly map = new Map<string, number>()
+  readonly keys: (string | undefined)[] = []
+  readonly ext: (Ext | undefined)[] = []
+  readonly site0: string[] = []
+  prev = new Int32Array(16)
+  next = new Int32Array(16)
+  seq = new Float64Array(16)
+  /** latest event time seen (a late line counts as if it came with the latest one) */
+  last = new Float64Array(16)
+  /** events on site0 */
+  n0 = new Float64Array(16)
+  /** how many inline times the slot holds, or BUCKETED */
+  nt = new Uint8Array(16)
+  /** `inline` times per slot, oldest first */
+  times: Float64Array
+  head = -1
+  tail = -1
+  private readonly free: number[] = []
+  /** the count thresholds without a filter of their own (these can start inline) */
+  readonly inlineTh: boolean[]
+  /** inline times per slot: INLINE_TIMES, or 0 when the rule has no such threshold */
+  readonly inline: number
+
   constructor(
     readonly rule: CompiledRule,
     readonly kind: KeyKind,
-  ) {}
-
-  append(s: KeyState): void {
-    s.prev = this.tail
-    s.next = null
-    if (this.tail) this.tail.next = s
-    else this.head = s
-    this.tail = s
+  ) {
+    this.inlineTh = rule.thresholds.map((t) => t.kind === 'count' && t.filter === null)
+    this.inline = this.inlineTh.includes(true) ? INLINE_TIMES : 0
+    this.times = new Float64Array(16 * this.inline)
   }
 
-  unlink(s: KeyState): void {
-    if (s.prev) s.prev.next = s.next
-    else this.head = s.next
-    if (s.next) s.next.prev = s.prev
-    else this.tail = s.prev
-    s.prev = s.next = null
+  alloc(key: string): number {
+    let i = this.free.pop()
+    if (i === undefined) {
+      i = this.keys.length
+      this.keys.push(key)
+      this.ext.push(undefined)
+      this.site0.push('')
+      if (i >= this.last.length) this.grow(this.last.length * 2)
+    } else {
+      this.keys[i] = key
+    }
+    this.map.set(key, i)
+    this.clear(i)
+    this.append(i)
+    return i
+  }
+
+  /** Forgets what slot `i` has counted (a new key, or one quiet for the rule's longest window). */
+  clear(i: number): void {
+    this.last[i] = Number.NEGATIVE_INFINITY
+    this.n0[i] = 0
+    this.nt[i] = 0
+    this.site0[i] = ''
+    this.ext[i] = undefined
+  }
+
+  release(i: number): void {
+    this.unlink(i)
+    this.map.delete(this.keys[i] as string)
+    this.keys[i] = undefined
+    this.ext[i] = undefined
+    this.site0[i] = ''
+    this.free.push(i)
+  }
+
+  private grow(cap: number): void {
+    const f64 = (a: Float64Array, n: number) => {
+      const b = new Float64Array(n)
+      b.set(a)
+      return b
+    }
+    const i32 = (a: Int32Array) => {
+      const b = new Int32Array(cap)
+      b.set(a)
+      return b
+    }
+    this.prev = i32(this.prev)
+    this.next = i32(this.next)
+    this.seq = f64(this.seq, cap)
+    this.last = f64(this.last, cap)
+    this.n0 = f64(this.n0, cap)
+    const nt = new Uint8Array(cap)
+    nt.set(this.nt)
+    this.nt = nt
+    this.times = f64(this.times, cap * this.inline)
+  }
+
+  append(i: number): void {
+    this.prev[i] = this.tail
+    this.next[i] = -1
+    if (this.tail >= 0) this.next[this.tail] = i
+    else this.head = i
+    this.tail = i
+  }
+
+  unlink(i: number): void {
+    const p = this.prev[i] as number
+    const n = this.next[i] as number
+    if (p >= 0) this.next[p] = n
+    else this.head = n
+    if (n >= 0) this.prev[n] = p
+    else this.tail = p
   }
 }
 
@@ -98,6 +194,21 @@ interface RuleRuntime {
   subnets: KeyList | null
   /** per threshold: the query parameter of a `query:NAME` distinct field, else null */
   queryField: (string | null)[]
+}
+
+/** A rule alternative whose path part passed, for one path. */
+interface Candidate {
+  rt: RuleRuntime
+  fields: FilterAlt['fields']
+}
+
+/** What the engine knows about one (raw) path. */
+interface PathEntry {
+  /** canonicalPath of it */
+  path: string
+  /** the rule alternatives it can match: indexed (exact-path) rules first, then the others, each in rule order */
+  main: Candidate[]
+  forgive: Candidate[]
 }
 
 export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions): Engine {
@@ -111,19 +222,49 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
     queryField: rule.thresholds.map((t) => (t.field?.startsWith('query:') ? t.field.slice(6) : null)),
   }))
   const lists: KeyList[] = runtimes.flatMap((r) => (r.subnets ? [r.main, r.subnets] : [r.main]))
+  // rules that match exact paths only come first (as when they were found by a path index), then the others
+  const ordered = [
+    ...runtimes.filter((rt) => rt.rule.filter.exactPaths !== null),
+    ...runtimes.filter((rt) => rt.rule.filter.exactPaths === null),
+  ]
+  const forgiving = runtimes.filter((rt) => rt.rule.forgive !== null)
 
-  // Index: rules whose filter only matches exact paths are found by one Map probe; the rest are tried in order.
-  const byPath = new Map<string, RuleRuntime[]>()
-  const general: RuleRuntime[] = []
-  const forgiveByPath = new Map<string, RuleRuntime[]>()
-  const forgiveGeneral: RuleRuntime[] = []
-  const index = (rt: RuleRuntime, f: EventFilter, exact: Map<string, RuleRuntime[]>, rest: RuleRuntime[]): void => {
-    if (f.exactPaths === null) rest.push(rt)
-    else for (const p of f.exactPaths) exact.set(p, [...(exact.get(p) ?? []), rt])
+  let paths = new Map<string, PathEntry>()
+  let oldPaths = new Map<string, PathEntry>()
+  const candidates = (list: readonly RuleRuntime[], which: 'filter' | 'forgive', path: string): Candidate[] => {
+    const out: Candidate[] = []
+    for (const rt of list) {
+      const f = rt.rule[which]
+      if (f === null) continue
+      for (const alt of f.alts) if (alt.path === null || alt.path(path)) out.push({ rt, fields: alt.fields })
+    }
+    return out
   }
-  for (const rt of runtimes) {
-    index(rt, rt.rule.filter, byPath, general)
-    if (rt.rule.forgive) index(rt, rt.rule.forgive, forgiveByPath, forgiveGeneral)
+  const pathEntry = (raw: string): PathEntry => {
+    let pe = oldPaths.get(raw)
+    const key = detach(raw)
+    if (pe === undefined) {
+      // own copies: a path cut from the log line would keep the whole read chunk alive as long as it is cached
+      const canonical = canonicalPath(raw)
+      const path = canonical === raw ? key : detach(canonical)
+      pe = { path, main: candidates(ordered, 'filter', path), forgive: candidates(forgiving, 'forgive', path) }
+    }
+    if (paths.size >= PATH_CACHE) {
+      oldPaths = paths
+      paths = new Map()
+    }
+    paths.set(key, pe)
+    return pe
+  }
+
+  const siteNames = new Map<string, string>()
+  const intern = (s: string): string => {
+    let v = siteNames.get(s)
+    if (v === undefined) {
+      v = detach(s)
+      if (siteNames.size < SITE_INTERN_CAP) siteNames.set(v, v)
+    }
+    return v
   }
 
   let keys = 0
@@ -135,36 +276,126 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
   const keyOf = (kind: KeyKind, e: LogEvent): string =>
     kind === 'ip' ? e.ip : kind === 'site' ? e.site : kind === 'ip+site' ? `${e.ip}|${e.site}` : subnetOf(e.ip)
 
-  const drop = (s: KeyState): void => {
-    s.list.unlink(s)
-    s.list.map.delete(s.key)
-    keys--
-  }
-
   const evictOne = (): void => {
-    let victim: KeyState | null = null
-    for (const l of lists) if (l.head && (victim === null || l.head.seq < victim.seq)) victim = l.head
+    let victim: KeyList | null = null
+    let oldest = Number.POSITIVE_INFINITY
+    for (const l of lists) {
+      if (l.head >= 0 && (l.seq[l.head] as number) < oldest) {
+        oldest = l.seq[l.head] as number
+        victim = l
+      }
+    }
     if (victim) {
-      drop(victim)
+      victim.release(victim.head)
+      keys--
       evicted++
     }
   }
 
-  const touch = (list: KeyList, key: string): KeyState => {
-    let s = list.map.get(key)
-    if (s === undefined) {
+  const touch = (list: KeyList, key: string): number => {
+    let i = list.map.get(key)
+    if (i === undefined) {
       if (keys >= maxKeys) evictOne()
-      const k = detach(key)
-      s = new KeyState(k, list)
-      list.map.set(k, s)
-      list.append(s)
+      i = list.alloc(detach(key))
       keys++
-    } else if (s !== list.tail) {
-      list.unlink(s)
-      list.append(s)
+    } else if (i !== list.tail) {
+      list.unlink(i)
+      list.append(i)
     }
-    s.seq = ++seq
-    return s
+    list.seq[i] = ++seq
+    return i
+  }
+
+  const extOf = (list: KeyList, i: number): Ext => {
+    let x = list.ext[i]
+    if (x === undefined) {
+      x = new Ext(list.rule.thresholds.length)
+      list.ext[i] = x
+    }
+    return x
+  }
+
+  const countSite = (list: KeyList, i: number, site: string): void => {
+    if (list.site0[i] === site) list.n0[i] = (list.n0[i] as number) + 1
+    else if (list.n0[i] === 0) {
+      list.site0[i] = intern(site)
+      list.n0[i] = 1
+    } else {
+      const x = extOf(list, i)
+      if (x.sites === null) x.sites = new Map()
+      const m = x.sites
+      const n = m.get(site)
+      if (n !== undefined) m.set(site, n + 1)
+      else if (m.size < SITE_CAP - 1) m.set(intern(site), 1)
+    }
+  }
+
+  const sitesOf = (list: KeyList, i: number): Record<string, number> => {
+    const out: [string, number][] = []
+    if ((list.n0[i] as number) > 0) out.push([list.site0[i] as string, list.n0[i] as number])
+    const more = list.ext[i]?.sites
+    if (more) for (const kv of more) out.push(kv)
+    return Object.fromEntries(out)
+  }
+
+  /**
+   * Counts `t` in the inline times of slot `i`; false (and nothing recorded) when the key needs bucketed windows:
+   * the inline times are full, or a threshold would be reached. Counts as a CountWindow would (whole buckets).
+   */
+  const inline = (list: KeyList, i: number, t: number): boolean => {
+    const ths = list.rule.thresholds
+    const inl = list.inlineTh
+    const times = list.times
+    const base = i * list.inline
+    let n = list.nt[i] as number
+    // drop times that no inline window holds any more
+    let drop = 0
+    for (; drop < n; drop++) {
+      const tj = times[base + drop] as number
+      let held = false
+      for (let k = 0; k < ths.length && !held; k++) {
+        const th = ths[k] as CompiledThreshold
+        if (inl[k]) held = Math.floor(tj / th.bucketMs) > Math.floor(t / th.bucketMs) - th.buckets
+      }
+      if (held) break
+    }
+    if (drop > 0) {
+      for (let j = drop; j < n; j++) times[base + j - drop] = times[base + j] as number
+      n -= drop
+      list.nt[i] = n
+    }
+    if (n >= list.inline) return false
+    for (let k = 0; k < ths.length; k++) {
+      if (!inl[k]) continue
+      const th = ths[k] as CompiledThreshold
+      const min = Math.floor(t / th.bucketMs) - th.buckets
+      let c = 1
+      for (let j = n - 1; j >= 0 && Math.floor((times[base + j] as number) / th.bucketMs) > min; j--) c++
+      if (c >= th.count) return false
+    }
+    times[base + n] = t
+    list.nt[i] = n + 1
+    return true
+  }
+
+  /** Moves the inline times of slot `i` into bucketed windows. */
+  const toBuckets = (list: KeyList, i: number): void => {
+    const x = extOf(list, i)
+    const ths = list.rule.thresholds
+    const base = i * list.inline
+    const n = list.nt[i] as number
+    for (let k = 0; k < ths.length; k++) {
+      if (!list.inlineTh[k]) continue
+      const th = ths[k] as CompiledThreshold
+      const w = new CountWindow()
+      for (let j = 0; j < n; j++) {
+        const tj = list.times[base + j] as number
+        w.add(tj, th.bucketMs, th.buckets)
+        w.last = tj
+      }
+      x.wins[k] = w
+    }
+    list.nt[i] = BUCKETED
   }
 
   const fieldValue = (th: CompiledThreshold, q: string | null, e: LogEvent, path: string): string => {
@@ -190,31 +421,46 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
     path: string,
     out: Finding[] | null,
   ): Finding[] | null => {
-    const s = touch(list, key)
+    const i = touch(list, key)
     const rule = rt.rule
+    const prevT = list.last[i] as number
     // a late line counts as if it came with the latest one (windows only move forward)
-    const t = Math.max(e.time, s.last)
-    s.last = t
-    const ips = s.ips
-    if (ips !== null) {
+    const t = Math.max(e.time, prevT)
+    // quiet for the longest window: every window is empty, start over (sites too)
+    if (t - prevT >= rule.maxWindow && prevT !== Number.NEGATIVE_INFINITY) list.clear(i)
+    list.last[i] = t
+    countSite(list, i, e.site)
+    let ips: TimedSet | null = null
+    if (list.kind === 'site' || list.kind === 'subnet') {
+      const x = extOf(list, i)
+      if (x.ips === null) x.ips = new TimedSet()
+      ips = x.ips
       ips.expire(t - rule.maxWindow)
       ips.add(e.ip, t, IP_CAP, rule.maxWindow / 16)
     }
+    // the inline thresholds took the event without reaching a threshold
+    const inlined = list.inline > 0 && list.nt[i] !== BUCKETED && inline(list, i, t)
+    if (list.inline > 0 && !inlined && list.nt[i] !== BUCKETED) toBuckets(list, i)
     const ths = rule.thresholds
-    for (let i = 0; i < ths.length; i++) {
-      const th = ths[i] as CompiledThreshold
+    for (let k = 0; k < ths.length; k++) {
+      if (inlined && list.inlineTh[k]) continue
+      const th = ths[k] as CompiledThreshold
       if (th.filter !== null && !th.filter.test(e, path)) continue
       let n: number
-      let w = s.wins[i] ?? null
+      let w: CountWindow | DistinctWindow | null
       if (th.kind === 'count') {
-        if (w === null) s.wins[i] = w = new CountWindow()
+        const x = extOf(list, i)
+        w = x.wins[k] ?? null
+        if (w === null) x.wins[k] = w = new CountWindow()
         if (t - w.last >= th.within) w.fired = 0
         w.last = t
         n = (w as CountWindow).add(t, th.bucketMs, th.buckets)
       } else {
-        const v = fieldValue(th, rt.queryField[i] ?? null, e, path)
+        const v = fieldValue(th, rt.queryField[k] ?? null, e, path)
         if (v === '') continue
-        if (w === null) s.wins[i] = w = new DistinctWindow()
+        const x = extOf(list, i)
+        w = x.wins[k] ?? null
+        if (w === null) x.wins[k] = w = new DistinctWindow()
         if (t - w.last >= th.within) w.fired = 0
         w.last = t
         n = (w as DistinctWindow).add(v, t, th.within, th.cap)
@@ -228,12 +474,13 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
       const finding: Finding = {
         rule: rule.name,
         keyKind: list.kind,
-        key: s.key,
+        key: list.keys[i] as string,
         time: e.time,
         count: n,
         threshold: th.label,
         event: e,
         ips: ips !== null ? [...ips.m.keys()] : [e.ip],
+        sites: sitesOf(list, i),
       }
       if (out === null) out = [finding]
       else out.push(finding)
@@ -251,46 +498,51 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
   }
 
   const forgive = (rt: RuleRuntime, e: LogEvent): void => {
-    const s = rt.main.map.get(keyOf(rt.rule.key, e))
-    if (s === undefined) return
-    s.ips?.delete(e.ip)
-    rt.rule.thresholds.forEach((th, i) => {
-      if (th.field === 'ip') (s.wins[i] as DistinctWindow | null)?.set.delete(e.ip)
+    const i = rt.main.map.get(keyOf(rt.rule.key, e))
+    if (i === undefined) return
+    const x = rt.main.ext[i]
+    if (x === undefined) return
+    x.ips?.delete(e.ip)
+    rt.rule.thresholds.forEach((th, k) => {
+      if (th.field === 'ip') (x.wins[k] as DistinctWindow | null)?.set.delete(e.ip)
     })
   }
 
   return {
     observe(e: LogEvent): Finding[] {
-      const path = canonicalPath(e.path)
+      const pe = paths.get(e.path) ?? pathEntry(e.path)
+      const path = pe.path
       let out: Finding[] | null = null
       let allowed = 0 // 0: not looked up yet, 1: allowed, 2: not
-      const indexed = byPath.get(path)
-      if (indexed !== undefined) {
-        for (const rt of indexed) {
-          if (!rt.rule.filter.test(e, path)) continue
-          if (allowed === 0) allowed = isAllowed(e.ip) ? 1 : 2
-          if (allowed === 1) break
-          out = hit(rt, e, path, out)
+      let done: RuleRuntime | null = null // the rule an earlier alternative matched
+      const main = pe.main
+      for (let k = 0; k < main.length; k++) {
+        const c = main[k] as Candidate
+        if (c.rt === done || !c.fields(e)) continue
+        done = c.rt
+        if (allowed === 0) allowed = isAllowed(e.ip) ? 1 : 2
+        if (allowed === 1) break
+        out = hit(c.rt, e, path, out)
+      }
+      const fg = pe.forgive
+      done = null
+      for (let k = 0; k < fg.length; k++) {
+        const c = fg[k] as Candidate
+        if (c.rt !== done && c.fields(e)) {
+          done = c.rt
+          forgive(c.rt, e)
         }
       }
-      if (allowed !== 1) {
-        for (const rt of general) {
-          if (!rt.rule.filter.test(e, path)) continue
-          if (allowed === 0) allowed = isAllowed(e.ip) ? 1 : 2
-          if (allowed === 1) break
-          out = hit(rt, e, path, out)
-        }
-      }
-      const fi = forgiveByPath.get(path)
-      if (fi !== undefined) for (const rt of fi) if ((rt.rule.forgive as EventFilter).test(e, path)) forgive(rt, e)
-      for (const rt of forgiveGeneral) if ((rt.rule.forgive as EventFilter).test(e, path)) forgive(rt, e)
       return out ?? NONE
     },
 
     sweep(now: number): void {
       for (const l of lists) {
         const window = l.rule.maxWindow
-        while (l.head !== null && now - l.head.last >= window) drop(l.head)
+        while (l.head >= 0 && now - (l.last[l.head] as number) >= window) {
+          l.release(l.head)
+          keys--
+        }
       }
     },
 

@@ -38,7 +38,10 @@ export class CountWindow {
         this.total -= b[k + 1] as number
         k += 2
       }
-      b.splice(0, k)
+      // in place: splice would allocate an array of the removed items on every expiry
+      const len = b.length - k
+      for (let j = 0; j < len; j++) b[j] = b[j + k] as number
+      b.length = len
     }
     const n = b.length
     if (n === 0) {

@@ -34,6 +34,7 @@ export function finding(
   event: LogEvent,
   count: number,
   ips: string[] = [],
+  sites: Record<string, number> = { [event.site]: count },
 ): Finding {
-  return { rule, keyKind, key, time: event.time, count, threshold: `${count} in 1m`, event, ips }
+  return { rule, keyKind, key, time: event.time, count, threshold: `${count} in 1m`, event, ips, sites }
 }
