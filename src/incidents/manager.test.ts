@@ -97,6 +97,24 @@ describe('incident lifecycle', () => {
     expect(m.open()[0]?.attempts).toBe(6)
   })
 
+  it('opens with every site of the finding, counted; attempts are the sum of the site counts', () => {
+    const { m } = manager()
+    const e = loginEvent('203.0.113.66', 'blog.test', T0 + 8000)
+    const f = finding('wp-login-bruteforce', 'ip', '203.0.113.66', e, 5, [], { 'blog.test': 3, 'cafe.test': 2 })
+    const [a] = m.onFinding(f, lineOf(e))
+    expect(a?.incident).toMatchObject({ sites: { 'blog.test': 3, 'cafe.test': 2 }, attempts: 5 })
+    // later attempts count one by one, on their own site
+    feed(m, [loginEvent('203.0.113.66', 'cafe.test', T0 + 9000), loginEvent('203.0.113.66', 'shop.test', T0 + 9500)])
+    expect(m.open()[0]).toMatchObject({ sites: { 'blog.test': 3, 'cafe.test': 3, 'shop.test': 1 }, attempts: 7 })
+    // a second IP of the subnet joins with its own sites (a roll-up); a line without a site is "(unknown)"
+    const e2 = loginEvent('203.0.113.67', '', T0 + 10_000)
+    m.onFinding(finding('wp-login-bruteforce', 'ip', '203.0.113.67', e2, 5, [], { '': 4, 'cafe.test': 1 }), lineOf(e2))
+    const inc = m.open()[0]
+    expect(inc).toMatchObject({ kind: 'subnet', attempts: 12 })
+    expect(inc?.sites).toEqual({ 'cafe.test': 4, '(unknown)': 4, 'blog.test': 3, 'shop.test': 1 })
+    expect(Object.values(inc?.sites ?? {}).reduce((x, y) => x + y, 0)).toBe(inc?.attempts)
+  })
+
   it('escalates once each time attempts grow tenfold since the last alert', () => {
     const { m } = manager()
     open(m, '203.0.113.7')

@@ -1,5 +1,6 @@
 import { subnetOf } from '../core/ip.js'
 import type { Alert, Finding, Incident, IncidentKind, IncidentStep, LogEvent } from '../core/types.js'
+import { detach } from '../detectors/windows.js'
 import type { Store } from '../store/store.js'
 import type { IncidentsConfig, TeamConfig } from './config.js'
 import { whoIsOnDuty } from './duty.js'
@@ -21,9 +22,11 @@ import { severityOf } from './severity.js'
  * (event time). Each step makes exactly one Alert, with the stable id `${incident.id}:${step}:${n}` (n counts
  * escalations; 1 for opened and resolved), so enqueueing it twice in the outbox is a no-op.
  *
- * Attempts: the finding's window count when the incident opens, then one per event of the attacker (every request
- * from the IP or subnet; for a site incident, every request of a listed IP to that site) that the pipeline hands to
- * `onEvent`. An event is counted once per incident even when it also arrives with a finding.
+ * Attempts: when the incident opens or an IP joins it, the finding's per-site counts (`Finding.sites`: every event of
+ * the key so far, on every site it tried; for a site incident, the finding's count), then one per event of the
+ * attacker (every request from the IP or subnet; for a site incident, every request of a listed IP to that site) that
+ * the pipeline hands to `onEvent`. An event is counted once per incident even when it also arrives with a finding.
+ * Attempts are always the sum of the incident's site counts.
  *
  * Persistence: incidents are saved to the store when they open, at every step, and at each `tick` when they changed
  * (so between ticks the store lags by at most one tick). Escalation baselines live in store meta
@@ -121,8 +124,9 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
     return s
   }
 
+  // copies: a string cut from the log line would keep the whole read chunk (up to 1 MiB) alive with the incident
   const truncate = (line: string): string =>
-    line.length > config.sample_max_chars ? `${line.slice(0, config.sample_max_chars - 1)}…` : line
+    detach(line.length > config.sample_max_chars ? `${line.slice(0, config.sample_max_chars - 1)}…` : line)
 
   const pushTo = <K, V>(m: Map<K, V[]>, k: K, v: V): void => {
     const list = m.get(k)
@@ -140,9 +144,10 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
   /** Adds an attacking IP to an incident and to the lookups that lead events to it. */
   const addIp = (t: Tracked, ip: string): void => {
     if (t.ips.has(ip)) return
-    t.ips.add(ip)
+    const own = detach(ip)
+    t.ips.add(own)
     t.dirty = true
-    if (t.inc.kind !== 'site') byIp.set(ip, t)
+    if (t.inc.kind !== 'site') byIp.set(own, t)
   }
 
   const index = (t: Tracked): void => {
@@ -216,20 +221,35 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
     return undefined
   }
 
-  /** Counts one event as an attempt of the incident (once per event). */
-  const touch = (t: Tracked, e: LogEvent, line: string, count = 1): void => {
+  /**
+   * Counts one event as an attempt of the incident (once per event); with `sites` (a finding's per-site counts of its
+   * key), as that many attempts on those sites instead. Attempts stay the sum of the site counts.
+   */
+  const touch = (t: Tracked, e: LogEvent, line: string, sites?: Record<string, number>): void => {
     if (t.lastEvent === e) return
     t.lastEvent = e
     const inc = t.inc
+    let count = 0
+    if (sites !== undefined) {
+      for (const [s, n] of Object.entries(sites)) {
+        if (!(n > 0)) continue
+        count += n
+        const site = s || UNKNOWN_SITE
+        t.sites.set(detach(site), (t.sites.get(site) ?? 0) + n)
+      }
+    }
+    if (count === 0) {
+      count = 1
+      const site = e.site || UNKNOWN_SITE
+      t.sites.set(detach(site), (t.sites.get(site) ?? 0) + 1)
+    }
     inc.attempts += count
-    const site = e.site || UNKNOWN_SITE
-    t.sites.set(site, (t.sites.get(site) ?? 0) + count)
     if (e.time > inc.lastSeen) inc.lastSeen = e.time
     if (e.time < inc.firstSeen) inc.firstSeen = e.time
     if (inc.samples.length < config.samples) inc.samples.push(truncate(line))
     if (e.userAgent !== '' && (t.ua.size < MAX_USER_AGENTS || t.ua.has(e.userAgent)))
-      t.ua.set(e.userAgent, (t.ua.get(e.userAgent) ?? 0) + count)
-    if (e.user !== '' && e.user !== '-' && t.users.size < MAX_USERS) t.users.add(e.user)
+      t.ua.set(detach(e.userAgent), (t.ua.get(e.userAgent) ?? 0) + count)
+    if (e.user !== '' && e.user !== '-' && t.users.size < MAX_USERS) t.users.add(detach(e.user))
     if (!t.ips.has(e.ip) && inc.kind !== 'site') addIp(t, e.ip)
     t.dirty = true
   }
@@ -271,7 +291,7 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
       dirty: true,
     }
     if (kind === 'site') t.sites.set(f.key, 0) // the site under attack names the incident, whatever the event says
-    for (const ip of kind === 'ip' ? [f.event.ip] : f.ips) t.ips.add(ip)
+    for (const ip of kind === 'ip' ? [f.event.ip] : f.ips) t.ips.add(detach(ip))
     index(t)
     return t
   }
@@ -384,23 +404,24 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
       for (const ip of f.ips) addIp(t, ip)
       if (f.keyKind !== 'site' && t.inc.kind !== 'site') addIp(t, f.event.ip)
       if (created) {
-        // the window that crossed the threshold: its count, on the site of the event that crossed it
+        // the key's attempts so far, on the sites they were made on (a site incident: its window's count)
         const e = f.event
         if (t.inc.kind === 'site') {
           t.lastEvent = e
           t.inc.attempts = Math.max(1, f.count)
           t.sites.set(f.key, t.inc.attempts)
           if (config.samples > 0) t.inc.samples.push(truncate(line))
-          if (e.userAgent) t.ua.set(e.userAgent, 1)
-          if (e.user && e.user !== '-') t.users.add(e.user)
+          if (e.userAgent) t.ua.set(detach(e.userAgent), 1)
+          if (e.user && e.user !== '-') t.users.add(detach(e.user))
         } else {
-          touch(t, e, line, Math.max(1, f.count))
+          // every site of the key's events so far, not only the site of the event that crossed the threshold
+          touch(t, e, line, f.sites)
         }
         t.inc.firstSeen = Math.min(t.inc.firstSeen, e.time)
         alerts.push(makeAlert(t, 'opened', f.time))
         return alerts
       }
-      touch(t, f.event, line, newIp ? Math.max(1, f.count) : 1)
+      touch(t, f.event, line, newIp ? f.sites : undefined)
       if (f.time > t.inc.lastSeen) t.inc.lastSeen = f.time
       if (newRule || rolled || grewEnough(t)) alerts.push(makeAlert(t, 'escalated', f.time))
       return alerts

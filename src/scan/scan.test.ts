@@ -99,7 +99,21 @@ describe('runScan', () => {
       attempts: 6,
       firstSeen: Date.parse('2025-06-02T10:00:40Z'),
     })
-    expect(r.incidents[0]?.sites).toEqual({ 'a.example': 5, 'b.example': 1 })
+    // every site of the window that crossed, not only the site of the 5th attempt (e2e finding 2)
+    expect(r.incidents[0]?.sites).toEqual({ 'a.example': 3, 'b.example': 3 })
+  })
+
+  it('names every site an attacker tried in the window that crossed the threshold, with counts', async () => {
+    // blog, cafe, blog, cafe, blog: the 5th attempt crosses 5 in 1m on blog.test
+    const r = await runScan([join(here, 'two-sites.log')], { config })
+    expect(r.incidents).toHaveLength(1)
+    expect(r.incidents[0]).toMatchObject({
+      ip: '203.0.113.66',
+      rules: ['wp-login-bruteforce'],
+      sites: { 'blog.test': 3, 'cafe.test': 2 },
+      attempts: 5,
+    })
+    expect(scanReportJson(r).incidents[0]?.sites).toEqual(['blog.test', 'cafe.test'])
   })
 
   it('fails with the path when a file cannot be read', async () => {
