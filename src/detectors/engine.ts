@@ -14,8 +14,8 @@
  * that an incident names every site the attacker tried, not only the site of the event that crossed the threshold.
  *
  * Memory: at most `maxTrackedKeys` keys (rule × key) across all rules, least recently seen evicted first, counted.
- * A key's state lives in columns (typed arrays indexed by a slot number), not in objects: a key costs its Map entry,
- * its string and ~80 bytes of columns. Count thresholds without a filter of their own start with the key's last few
+ * A key's state is a row of numbers in a typed array (indexed by a slot number), not an object: a key costs its Map
+ * entry, its string and an 80-byte row. Count thresholds without a filter of their own start with the key's last few
  * event times held inline ({@link INLINE_TIMES}); only a key that gets busier (or fires) gets bucketed windows, an
  * object of its own (see windows.ts). Most keys (a probe, a typo) never do.
  *
@@ -65,7 +65,7 @@ const SITE_INTERN_CAP = 65_536
 const NONE: Finding[] = []
 Object.freeze(NONE)
 
-/** What a key needs beyond its columns: bucketed or distinct windows, the IPs of a site or subnet, more sites. */
+/** What a key needs beyond its row: bucketed or distinct windows, the IPs of a site or subnet, more sites. */
 class Ext {
   readonly wins: (CountWindow | DistinctWindow | null)[]
   ips: TimedSet | null = null
@@ -75,26 +75,33 @@ class Ext {
   }
 }
 
+/** Fields of a slot's row in `KeyList.c` */
+const PREV = 0
+const NEXT = 1
+/** LRU order across all lists */
+const SEQ = 2
+/** latest event time seen (a late line counts as if it came with the latest one) */
+const LAST = 3
+/** events on site0 */
+const N0 = 4
+/** how many inline times the slot holds, or BUCKETED */
+const NT = 5
+/** the inline times, oldest first */
+const TIMES = 6
+
 /**
- * The keys of one rule and key kind, as columns indexed by slot, with a doubly linked LRU list (least recently seen
- * first) through `prev`/`next`. Slots of dropped keys are reused.
+ * The keys of one rule and key kind: one row of numbers per slot in a Float64Array (one or two cache lines per key,
+ * no object), with a doubly linked LRU list (least recently seen first) through PREV/NEXT. Slots of dropped keys are
+ * reused.
  */
 class KeyList {
   readonly map = new Map<string, number>()
   readonly keys: (string | undefined)[] = []
   readonly ext: (Ext | undefined)[] = []
   readonly site0: string[] = []
-  prev = new Int32Array(16)
-  next = new Int32Array(16)
-  seq = new Float64Array(16)
-  /** latest event time seen (a late line counts as if it came with the latest one) */
-  last = new Float64Array(16)
-  /** events on site0 */
-  n0 = new Float64Array(16)
-  /** how many inline times the slot holds, or BUCKETED */
-  nt = new Uint8Array(16)
-  /** `inline` times per slot, oldest first */
-  times: Float64Array
+  /** rows of `stride` numbers */
+  c: Float64Array
+  readonly stride: number
   head = -1
   tail = -1
   private readonly free: number[] = []
@@ -109,7 +116,8 @@ class KeyList {
   ) {
     this.inlineTh = rule.thresholds.map((t) => t.kind === 'count' && t.filter === null)
     this.inline = this.inlineTh.includes(true) ? INLINE_TIMES : 0
-    this.times = new Float64Array(16 * this.inline)
+    this.stride = TIMES + this.inline
+    this.c = new Float64Array(16 * this.stride)
   }
 
   alloc(key: string): number {
@@ -119,7 +127,11 @@ class KeyList {
       this.keys.push(key)
       this.ext.push(undefined)
       this.site0.push('')
-      if (i >= this.last.length) this.grow(this.last.length * 2)
+      if ((i + 1) * this.stride > this.c.length) {
+        const c = new Float64Array(this.c.length * 2)
+        c.set(this.c)
+        this.c = c
+      }
     } else {
       this.keys[i] = key
     }
@@ -131,9 +143,10 @@ class KeyList {
 
   /** Forgets what slot `i` has counted (a new key, or one quiet for the rule's longest window). */
   clear(i: number): void {
-    this.last[i] = Number.NEGATIVE_INFINITY
-    this.n0[i] = 0
-    this.nt[i] = 0
+    const r = i * this.stride
+    this.c[r + LAST] = Number.NEGATIVE_INFINITY
+    this.c[r + N0] = 0
+    this.c[r + NT] = 0
     this.site0[i] = ''
     this.ext[i] = undefined
   }
@@ -147,42 +160,32 @@ class KeyList {
     this.free.push(i)
   }
 
-  private grow(cap: number): void {
-    const f64 = (a: Float64Array, n: number) => {
-      const b = new Float64Array(n)
-      b.set(a)
-      return b
-    }
-    const i32 = (a: Int32Array) => {
-      const b = new Int32Array(cap)
-      b.set(a)
-      return b
-    }
-    this.prev = i32(this.prev)
-    this.next = i32(this.next)
-    this.seq = f64(this.seq, cap)
-    this.last = f64(this.last, cap)
-    this.n0 = f64(this.n0, cap)
-    const nt = new Uint8Array(cap)
-    nt.set(this.nt)
-    this.nt = nt
-    this.times = f64(this.times, cap * this.inline)
+  get(i: number, field: number): number {
+    return this.c[i * this.stride + field] as number
+  }
+
+  set(i: number, field: number, v: number): void {
+    this.c[i * this.stride + field] = v
   }
 
   append(i: number): void {
-    this.prev[i] = this.tail
-    this.next[i] = -1
-    if (this.tail >= 0) this.next[this.tail] = i
+    const c = this.c
+    const s = this.stride
+    c[i * s + PREV] = this.tail
+    c[i * s + NEXT] = -1
+    if (this.tail >= 0) c[this.tail * s + NEXT] = i
     else this.head = i
     this.tail = i
   }
 
   unlink(i: number): void {
-    const p = this.prev[i] as number
-    const n = this.next[i] as number
-    if (p >= 0) this.next[p] = n
+    const c = this.c
+    const s = this.stride
+    const p = c[i * s + PREV] as number
+    const n = c[i * s + NEXT] as number
+    if (p >= 0) c[p * s + NEXT] = n
     else this.head = n
-    if (n >= 0) this.prev[n] = p
+    if (n >= 0) c[n * s + PREV] = p
     else this.tail = p
   }
 }
@@ -280,8 +283,8 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
     let victim: KeyList | null = null
     let oldest = Number.POSITIVE_INFINITY
     for (const l of lists) {
-      if (l.head >= 0 && (l.seq[l.head] as number) < oldest) {
-        oldest = l.seq[l.head] as number
+      if (l.head >= 0 && l.get(l.head, SEQ) < oldest) {
+        oldest = l.get(l.head, SEQ)
         victim = l
       }
     }
@@ -302,7 +305,7 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
       list.unlink(i)
       list.append(i)
     }
-    list.seq[i] = ++seq
+    list.set(i, SEQ, ++seq)
     return i
   }
 
@@ -316,10 +319,11 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
   }
 
   const countSite = (list: KeyList, i: number, site: string): void => {
-    if (list.site0[i] === site) list.n0[i] = (list.n0[i] as number) + 1
-    else if (list.n0[i] === 0) {
+    const r = i * list.stride + N0
+    if (list.site0[i] === site) list.c[r] = (list.c[r] as number) + 1
+    else if (list.c[r] === 0) {
       list.site0[i] = intern(site)
-      list.n0[i] = 1
+      list.c[r] = 1
     } else {
       const x = extOf(list, i)
       if (x.sites === null) x.sites = new Map()
@@ -332,7 +336,8 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
 
   const sitesOf = (list: KeyList, i: number): Record<string, number> => {
     const out: [string, number][] = []
-    if ((list.n0[i] as number) > 0) out.push([list.site0[i] as string, list.n0[i] as number])
+    const n0 = list.get(i, N0)
+    if (n0 > 0) out.push([list.site0[i] as string, n0])
     const more = list.ext[i]?.sites
     if (more) for (const kv of more) out.push(kv)
     return Object.fromEntries(out)
@@ -345,9 +350,10 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
   const inline = (list: KeyList, i: number, t: number): boolean => {
     const ths = list.rule.thresholds
     const inl = list.inlineTh
-    const times = list.times
-    const base = i * list.inline
-    let n = list.nt[i] as number
+    const times = list.c
+    const row = i * list.stride
+    const base = row + TIMES
+    let n = times[row + NT] as number
     // drop times that no inline window holds any more
     let drop = 0
     for (; drop < n; drop++) {
@@ -362,7 +368,7 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
     if (drop > 0) {
       for (let j = drop; j < n; j++) times[base + j - drop] = times[base + j] as number
       n -= drop
-      list.nt[i] = n
+      times[row + NT] = n
     }
     if (n >= list.inline) return false
     for (let k = 0; k < ths.length; k++) {
@@ -374,7 +380,7 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
       if (c >= th.count) return false
     }
     times[base + n] = t
-    list.nt[i] = n + 1
+    times[row + NT] = n + 1
     return true
   }
 
@@ -382,20 +388,20 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
   const toBuckets = (list: KeyList, i: number): void => {
     const x = extOf(list, i)
     const ths = list.rule.thresholds
-    const base = i * list.inline
-    const n = list.nt[i] as number
+    const base = i * list.stride + TIMES
+    const n = list.get(i, NT)
     for (let k = 0; k < ths.length; k++) {
       if (!list.inlineTh[k]) continue
       const th = ths[k] as CompiledThreshold
       const w = new CountWindow()
       for (let j = 0; j < n; j++) {
-        const tj = list.times[base + j] as number
+        const tj = list.c[base + j] as number
         w.add(tj, th.bucketMs, th.buckets)
         w.last = tj
       }
       x.wins[k] = w
     }
-    list.nt[i] = BUCKETED
+    list.set(i, NT, BUCKETED)
   }
 
   const fieldValue = (th: CompiledThreshold, q: string | null, e: LogEvent, path: string): string => {
@@ -423,12 +429,12 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
   ): Finding[] | null => {
     const i = touch(list, key)
     const rule = rt.rule
-    const prevT = list.last[i] as number
+    const prevT = list.get(i, LAST)
     // a late line counts as if it came with the latest one (windows only move forward)
     const t = Math.max(e.time, prevT)
     // quiet for the longest window: every window is empty, start over (sites too)
     if (t - prevT >= rule.maxWindow && prevT !== Number.NEGATIVE_INFINITY) list.clear(i)
-    list.last[i] = t
+    list.set(i, LAST, t)
     countSite(list, i, e.site)
     let ips: TimedSet | null = null
     if (list.kind === 'site' || list.kind === 'subnet') {
@@ -439,8 +445,8 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
       ips.add(e.ip, t, IP_CAP, rule.maxWindow / 16)
     }
     // the inline thresholds took the event without reaching a threshold
-    const inlined = list.inline > 0 && list.nt[i] !== BUCKETED && inline(list, i, t)
-    if (list.inline > 0 && !inlined && list.nt[i] !== BUCKETED) toBuckets(list, i)
+    const inlined = list.inline > 0 && list.get(i, NT) !== BUCKETED && inline(list, i, t)
+    if (list.inline > 0 && !inlined && list.get(i, NT) !== BUCKETED) toBuckets(list, i)
     const ths = rule.thresholds
     for (let k = 0; k < ths.length; k++) {
       if (inlined && list.inlineTh[k]) continue
@@ -539,7 +545,7 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
     sweep(now: number): void {
       for (const l of lists) {
         const window = l.rule.maxWindow
-        while (l.head >= 0 && now - (l.last[l.head] as number) >= window) {
+        while (l.head >= 0 && now - l.get(l.head, LAST) >= window) {
           l.release(l.head)
           keys--
         }
