@@ -77,19 +77,21 @@ const V6_CACHE_MAX = 4096
 /**
  * The canonical form of an IP address, or null when `s` is not one.
  * Accepts IPv4 dotted quads, IPv6 in any spelling, `[v6]` and `[v6]:port`, zones (`%eth0`, dropped).
- * A plain IPv4 string is returned as is (no allocation).
+ * A plain IPv4 string is returned as is (no allocation); any other result is a string of its own (never a slice of
+ * `s`), remembered for the next time the same text comes.
  */
 export function normalizeIp(s: string): string | null {
   if (parseIpv4(s) >= 0) return s
   if (s.length < 2 || s.length > 64) return null
-  const fast = canonicalV6(s)
-  if (fast !== undefined) return fast
   const cached = v6Cache.get(s)
   if (cached !== undefined) return cached
-  const result = normalizeSlow(s)
+  // neither key nor result may be a slice of `s`: a slice of a log line keeps the whole chunk it was read in alive
+  const key = detachString(s)
+  let result: string | null | undefined = canonicalV6(s)
+  if (result === undefined) result = normalizeSlow(s)
+  else if (result === s) result = key
   if (v6Cache.size >= V6_CACHE_MAX) v6Cache.clear()
-  // the key is copied: a slice of a log line would keep the whole chunk it was read in alive
-  v6Cache.set(detachString(s), result)
+  v6Cache.set(key, result)
   return result
 }
 

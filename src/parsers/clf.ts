@@ -12,7 +12,7 @@
  * Lenient on purpose (CrowdSec accepts the same): the ident column may be missing (`1.2.3.4 - [..]`), referer and user
  * agent may be missing (common), and anything after them is ignored.
  */
-import { detachString, normalizeIp, parseIpv4, sliceDetached } from '../core/ip.js'
+import { detachString, normalizeIp, parseIpv4 } from '../core/ip.js'
 import type { ParseResult, Parser } from '../core/types.js'
 import {
   clientFromXff,
@@ -21,6 +21,7 @@ import {
   ERROR_LOG_LINE,
   failure,
   httpEvent,
+  ipv4String,
   isErrorLogLine,
   isMethodAt,
   methodAt,
@@ -46,24 +47,6 @@ const isHttpAt = (s: string, p: number): boolean =>
 
 /** The IPv4 value ipShape found (when it returns 4). */
 let shapeV4 = -1
-
-/**
- * IPv4 strings by address, direct-mapped: a client seen again gets the string made the first time, so there is no
- * allocation, and the detectors' map lookups find its hash already computed. A strict dotted quad has one spelling,
- * so the cached string is the text. 4096 slots; a clash just replaces the entry.
- */
-const V4_SLOTS = 4096
-const v4Keys = new Float64Array(V4_SLOTS).fill(-1)
-const v4Strings: string[] = new Array<string>(V4_SLOTS).fill('')
-
-function ipv4String(line: string, from: number, to: number, value: number): string {
-  const slot = Math.imul(value | 0, 0x9e3779b1) >>> 20
-  if (v4Keys[slot] === value) return v4Strings[slot] as string
-  const ip = sliceDetached(line, from, to)
-  v4Keys[slot] = value
-  v4Strings[slot] = ip
-  return ip
-}
 
 /**
  * What s[from..to) looks like: 4 a strict IPv4, 6 an IPv6 by shape (finish validates fully), 0 neither.
@@ -256,7 +239,7 @@ export function createClfParser(opts: ParserOptions = {}): Parser {
       else {
         const norm = normalizeIp(line.slice(ipStart, ipEnd))
         if (norm === null) return failure('client address is not an IP')
-        ip = detachString(norm)
+        ip = norm // (not a slice of the line: see normalizeIp)
       }
       if (status < 0 || status > 999) return failure('bad status')
       if (bytes < 0) return failure('bad byte count')

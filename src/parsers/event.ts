@@ -3,7 +3,7 @@
  * and `finish`, which turns it into a LogEvent: IP normalisation, X-Forwarded-For through trusted proxies,
  * request-line splitting, '-' → '', the site from the vhost.
  */
-import { type IpMatcher, normalizeIp, parseIpv4 } from '../core/ip.js'
+import { detachString, type IpMatcher, normalizeIp, parseIpv4, sliceDetached } from '../core/ip.js'
 import type { LogEvent, ParseFailure, ParseResult } from '../core/types.js'
 
 export interface ParserOptions {
@@ -157,16 +157,38 @@ export function clientFromXff(xff: string, connecting: string, trusted: IpMatche
     if (token === '') continue
     const ip = xffEntry(token)
     if (ip === null) break
-    client = ip
+    // (a hop is a slice of the line: an IPv4 comes from the shared strings, normalizeIp's others are copies)
+    const v4 = parseIpv4(ip)
+    client = v4 >= 0 ? ipv4String(ip, 0, ip.length, v4) : ip
     if (!trusted.has(ip)) break
   }
   return client
 }
 
+/**
+ * IPv4 strings by address, direct-mapped: a client seen again gets the string made the first time, so there is no
+ * allocation, and the detectors' map lookups find its hash already computed. A strict dotted quad has one spelling,
+ * so the cached string is the text. 4096 slots; a clash just replaces the entry.
+ */
+const V4_SLOTS = 4096
+const v4Keys = new Float64Array(V4_SLOTS).fill(-1)
+const v4Strings: string[] = new Array<string>(V4_SLOTS).fill('')
+
+export function ipv4String(line: string, from: number, to: number, value: number): string {
+  const slot = Math.imul(value | 0, 0x9e3779b1) >>> 20
+  if (v4Keys[slot] === value) return v4Strings[slot] as string
+  const ip = sliceDetached(line, from, to)
+  v4Keys[slot] = value
+  v4Strings[slot] = ip
+  return ip
+}
+
 /** Turns the filled scratch into an event, or says why it cannot. */
 export function finish(f: Scratch, site: string, opts: ParserOptions): ParseResult {
   if (f.ip === '' || f.ip === '-') return failure('no client address')
-  let ip = normalizeIp(f.ip)
+  // (an IP is kept as a key by the detectors: it must not be a slice that keeps the line's chunk alive)
+  const v4 = parseIpv4(f.ip)
+  let ip = v4 >= 0 ? ipv4String(f.ip, 0, f.ip.length, v4) : normalizeIp(f.ip)
   if (ip === null) return failure('client address is not an IP')
   if (Number.isNaN(f.time)) return failure('no timestamp')
   const status = parseCount(f.status)
@@ -191,7 +213,7 @@ export function finish(f: Scratch, site: string, opts: ParserOptions): ParseResu
   return httpEvent(
     f.time,
     ip,
-    vsite === '' ? site : vsite,
+    vsite === '' ? site : detachString(vsite),
     dash(f.method),
     path,
     query,
@@ -200,7 +222,7 @@ export function finish(f: Scratch, site: string, opts: ParserOptions): ParseResu
     bytes,
     dash(f.referer),
     dash(f.userAgent),
-    dash(f.user),
+    detachString(dash(f.user)),
   )
 }
 
