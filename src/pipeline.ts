@@ -6,9 +6,10 @@
  * A batch is handled synchronously from parse to alerts; its checkpoint and its alerts are then written in ONE store
  * transaction, so after a crash a line is either fully accounted for (offset moved, alerts queued) or read again.
  */
+
+import { allowMatcher } from './config/allow.js'
 import type { LookoutConfig, SourceConfig } from './config/schema.js'
 import { type Clock, systemClock } from './core/clock.js'
-import { allowMatcher } from './config/allow.js'
 import { createIpMatcher } from './core/ip.js'
 import type { Logger } from './core/log.js'
 import { type Alert, isParseFailure, type LineBatch, type Parser } from './core/types.js'
@@ -19,9 +20,9 @@ import { createRuleMatcher } from './incidents/rule-matcher.js'
 import { createNotifiers } from './notifiers/index.js'
 import { createOutboxWorker } from './notifiers/outbox-worker.js'
 import { createParser } from './parsers/index.js'
-import { createFileSource } from './sources/file/tail.js'
-import { readLinesBefore } from './sources/file/read-before.js'
 import { matchSourcePath } from './sources/file/match-path.js'
+import { readLinesBefore } from './sources/file/read-before.js'
+import { createFileSource } from './sources/file/tail.js'
 import { createStdinSource } from './sources/stdin.js'
 import type { Checkpoint, Store } from './store/store.js'
 
@@ -127,7 +128,7 @@ export function startPipeline(opts: PipelineOptions): Pipeline {
   /** Writes dirty checkpoints and queued alerts atomically; on failure (disk full…) keeps them and tries again later. */
   const dirty = new Set<string>()
   const flush = (): boolean => {
-        try {
+    try {
       const now = Date.now()
       store.transaction(() => {
         for (const path of dirty) store.cursors.put(checkpointFor(path))
@@ -167,7 +168,9 @@ export function startPipeline(opts: PipelineOptions): Pipeline {
           unparsedShown.set(batch.path, shown + 1)
           log.warn(
             { path: batch.path, reason: r.error, line: line.slice(0, 200) },
-            shown + 1 === UNPARSED_SAMPLES ? 'Line not understood (further ones are only counted).' : 'Line not understood.',
+            shown + 1 === UNPARSED_SAMPLES
+              ? 'Line not understood (further ones are only counted).'
+              : 'Line not understood.',
           )
         }
         continue

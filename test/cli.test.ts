@@ -21,7 +21,18 @@ describe('lookout CLI', () => {
   it('prints help and exits 0', () => {
     const r = lookout(['--help'])
     expect(r.code).toBe(0)
-    for (const verb of ['run', 'scan', 'parse', 'check', 'config-schema', 'status', 'duty', 'outbox', 'test-alert', 'demo']) {
+    for (const verb of [
+      'run',
+      'scan',
+      'parse',
+      'check',
+      'config-schema',
+      'status',
+      'duty',
+      'outbox',
+      'test-alert',
+      'demo',
+    ]) {
       expect(r.stdout).toContain(verb)
     }
   })
@@ -34,9 +45,18 @@ describe('lookout CLI', () => {
   it('parse prints one JSON object per line: the event or the error', () => {
     const r = lookout(['parse', '--format', 'combined'], { input: `${COMBINED}\n` })
     expect(r.code).toBe(0)
-    const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    const out = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
     expect(out).toHaveLength(3)
-    expect(out[0]).toMatchObject({ ip: '203.0.113.7', method: 'POST', path: '/wp-login.php', status: 200, time: '2026-11-25T09:00:00.000Z' })
+    expect(out[0]).toMatchObject({
+      ip: '203.0.113.7',
+      method: 'POST',
+      path: '/wp-login.php',
+      status: 200,
+      time: '2026-11-25T09:00:00.000Z',
+    })
     expect(out[1]).toMatchObject({ line: 'this is not an access log line' })
     expect(typeof out[1]?.error).toBe('string')
     expect(out[2]).toMatchObject({ ip: '2001:db8::7', user: 'alice', path: '/', query: 'author=2' })
@@ -60,7 +80,10 @@ describe('lookout CLI', () => {
 
   it('check accepts a good config and shows what would be watched', () => {
     const logs = join(dir, 'logs')
-    write('good.yml', `state_dir: ${join(dir, 'state')}\nsources:\n  - path: ${logs}/{site}.access.log\n    format: combined\n`)
+    write(
+      'good.yml',
+      `state_dir: ${join(dir, 'state')}\nsources:\n  - path: ${logs}/{site}.access.log\n    format: combined\n`,
+    )
     const r = lookout(['check', '--config', join(dir, 'good.yml')])
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
@@ -72,7 +95,9 @@ describe('lookout CLI', () => {
     const r = lookout(['config-schema'])
     expect(r.code).toBe(0)
     const schema = JSON.parse(r.stdout) as { properties: Record<string, unknown> }
-    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['sources', 'state_dir', 'trusted_proxies', 'allow', 'team', 'notify', 'rules']))
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(['sources', 'state_dir', 'trusted_proxies', 'allow', 'team', 'notify', 'rules']),
+    )
   })
 
   it('status --json works before anything ran', () => {
@@ -83,7 +108,10 @@ describe('lookout CLI', () => {
   })
 
   it('run reads stdin to its end, alerts on the console, and leaves with everything delivered', () => {
-    const cfg = write('stdin.yml', `state_dir: ${join(dir, 'stdin-state')}\nsources: [{ type: stdin, format: combined, site: shop }]\n`)
+    const cfg = write(
+      'stdin.yml',
+      `state_dir: ${join(dir, 'stdin-state')}\nsources: [{ type: stdin, format: combined, site: shop }]\n`,
+    )
     const lines = Array.from(
       { length: 6 },
       (_, i) => `203.0.113.9 - - [25/Nov/2026:10:00:0${i} +0000] "POST /wp-login.php HTTP/1.1" 200 1 "-" "x"`,

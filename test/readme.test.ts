@@ -5,7 +5,7 @@ import { parseConfigText } from '../src/config/load.js'
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 
 describe('README', () => {
-  it("has a configuration example that lookout accepts", () => {
+  it('has a configuration example that lookout accepts', () => {
     const yaml = /```yaml\n(state_dir[\s\S]*?)```/.exec(readme)?.[1]
     expect(yaml).toBeDefined()
     const cfg = parseConfigText(yaml ?? '', 'README.md', {
@@ -16,7 +16,19 @@ describe('README', () => {
   })
 
   it('documents every CLI verb', () => {
-    for (const verb of ['run', 'scan', 'parse', 'check', 'config-schema', 'status', 'duty', 'outbox', 'outbox retry', 'test-alert', 'demo']) {
+    for (const verb of [
+      'run',
+      'scan',
+      'parse',
+      'check',
+      'config-schema',
+      'status',
+      'duty',
+      'outbox',
+      'outbox retry',
+      'test-alert',
+      'demo',
+    ]) {
       expect(readme).toContain(`\`lookout ${verb}`)
     }
   })

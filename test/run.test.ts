@@ -6,8 +6,8 @@ import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type FakeSlack, reply, startFakeSlack } from './helpers/fake-slack.js'
 import { type LookoutRun, lookoutStatus, startLookout } from './e2e/lookout-process.js'
+import { type FakeSlack, reply, startFakeSlack } from './helpers/fake-slack.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'lookout-run-'))
 const log = join(dir, 'shop.access.log')
@@ -94,7 +94,8 @@ describe('lookout run', () => {
 
   it('sees an attack split by a kill -9 whole (detection windows refill after a restart)', async () => {
     if (!run?.alive()) run = await startLookout(config, env())
-    const probe = (n: number) => `${'198.18.5.5'} - - [${stamp(new Date())}] "GET /old-${n}.php HTTP/1.1" 404 162 "-" "scanner"`
+    const probe = (n: number) =>
+      `${'198.18.5.5'} - - [${stamp(new Date())}] "GET /old-${n}.php HTTP/1.1" 404 162 "-" "scanner"`
     const seq = (from: number, count: number) => Array.from({ length: count }, (_, i) => probe(from + i))
     appendCounted(seq(0, 12))
     await new Promise((r) => setTimeout(r, 600)) // read and checkpointed

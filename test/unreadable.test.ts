@@ -3,10 +3,11 @@
  * the lines are read once the permission is fixed. Root reads everything, so the run is started as `nobody`
  * (when the suite runs unprivileged, src/sources/file/tail.test.ts covers EACCES in-process instead).
  */
+
+import { spawn } from 'node:child_process'
 import { appendFileSync, chmodSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { spawn } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { CLI } from './helpers/cli.js'
 
@@ -22,7 +23,10 @@ describe.skipIf(!isRoot)('an unreadable log, as an unprivileged lookout run (nee
     writeFileSync(log, '203.0.113.1 - - [25/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "x"\n')
     chmodSync(log, 0o600) // root's, unreadable for nobody
     const config = join(dir, 'lookout.yml')
-    writeFileSync(config, `state_dir: ${join(dir, 'state')}\nsources: [{ path: ${log}, format: combined, start_at: beginning }]\n`)
+    writeFileSync(
+      config,
+      `state_dir: ${join(dir, 'state')}\nsources: [{ path: ${log}, format: combined, start_at: beginning }]\n`,
+    )
     chmodSync(config, 0o644)
     const child = spawn(process.execPath, [CLI, 'run', '--config', config], {
       uid: NOBODY,
@@ -46,7 +50,9 @@ describe.skipIf(!isRoot)('an unreadable log, as an unprivileged lookout run (nee
       // the slow poll (5 s) retries it; then both lines are read
       const statusOut = async () => {
         const { execFileSync } = await import('node:child_process')
-        return JSON.parse(execFileSync(process.execPath, [CLI, 'status', '--json', '--config', config], { encoding: 'utf8' })) as {
+        return JSON.parse(
+          execFileSync(process.execPath, [CLI, 'status', '--json', '--config', config], { encoding: 'utf8' }),
+        ) as {
           sources: Array<{ path: string; lines: number }>
         }
       }

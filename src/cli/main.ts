@@ -15,7 +15,8 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride()
 
-const configOption = () => new Option('-c, --config <file>', 'config file (default: $LOOKOUT_CONFIG, else ./lookout.yml)')
+const configOption = () =>
+  new Option('-c, --config <file>', 'config file (default: $LOOKOUT_CONFIG, else ./lookout.yml)')
 
 program
   .command('run')
@@ -38,7 +39,11 @@ program
   .command('parse')
   .description('print one JSON object per input line: the event, or the error (a format tester)')
   .argument('[files...]', 'log files (plain or .gz); none or - reads stdin')
-  .option('-f, --format <format>', 'log format: auto, common, combined, vhost_combined, nginx, syslog, json, apache:<LogFormat>, nginx:<log_format>', 'auto')
+  .option(
+    '-f, --format <format>',
+    'log format: auto, common, combined, vhost_combined, nginx, syslog, json, apache:<LogFormat>, nginx:<log_format>',
+    'auto',
+  )
   .addOption(configOption())
   .action(async (files: string[], o: { format: string; config?: string }) =>
     (await import('./commands/parse.js')).parseCommand(files, o),
@@ -97,11 +102,15 @@ program
   .option('--speed <factor>', 'time acceleration', '600')
   .option('--seed <n>', 'traffic seed', '7')
   .option('--keep', 'keep the temporary folder with the logs and the store')
-  .action(async (o: { speed: string; seed: string; keep?: boolean }) => (await import('./commands/demo.js')).demoCommand(o))
+  .action(async (o: { speed: string; seed: string; keep?: boolean }) =>
+    (await import('./commands/demo.js')).demoCommand(o),
+  )
 
 function printError(err: unknown, debug: boolean): void {
   if (err instanceof ConfigError) {
-    process.stderr.write(`lookout: the configuration has ${err.issues.length === 1 ? 'a problem' : `${err.issues.length} problems`}:\n`)
+    process.stderr.write(
+      `lookout: the configuration has ${err.issues.length === 1 ? 'a problem' : `${err.issues.length} problems`}:\n`,
+    )
     process.stderr.write(`${err.message.replace(/^/gm, '  ')}\n`)
     return
   }

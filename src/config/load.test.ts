@@ -37,7 +37,12 @@ describe('config', () => {
       join(dir, 'ok.yml'),
     )
     expect(cfg.state_dir).toBe(join(dir, 'state'))
-    expect(cfg.sources[0]).toMatchObject({ type: 'file', path: '/var/log/nginx/{site}.access.log', format: 'auto', start_at: 'end' })
+    expect(cfg.sources[0]).toMatchObject({
+      type: 'file',
+      path: '/var/log/nginx/{site}.access.log',
+      format: 'auto',
+      start_at: 'end',
+    })
     expect(cfg.sources[1]).toMatchObject({ type: 'stdin', site: 'shop' })
   })
 
@@ -66,7 +71,11 @@ describe('config', () => {
     const cfg = parseConfigText('hostname: ${LK_HOST}-1\n', 'x.yml', { env: { LK_HOST: 'web' } })
     expect(cfg.hostname).toBe('web-1')
     const issues = issuesOf(() => parseConfigText('hostname: ${LK_MISSING}\n', 'x.yml', { env: {} }))
-    expect(issues[0]).toMatchObject({ path: 'hostname', line: 1, message: 'environment variable LK_MISSING is not set' })
+    expect(issues[0]).toMatchObject({
+      path: 'hostname',
+      line: 1,
+      message: 'environment variable LK_MISSING is not set',
+    })
     expect(parseConfigText('hostname: $${LITERAL}\n', 'x.yml', { env: {} }).hostname).toBe('${LITERAL}')
   })
 

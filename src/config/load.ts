@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { dirname, resolve } from 'node:path'
-import { LineCounter, parseDocument, isMap, isSeq, type Document, type Node } from 'yaml'
+import { type Document, isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml'
 import type { z } from 'zod'
 import { ConfigError, type ConfigIssue } from '../core/errors.js'
 import { type LookoutConfig, rootConfig } from './schema.js'
@@ -72,7 +72,12 @@ export function parseConfigText(text: string, file: string, opts: LoadOptions = 
   let substituted = substituteEnv(raw, [], env, (path, name) => {
     missing.push(path)
     if (!opts.tolerateMissingEnv) {
-      issues.push({ ...where(doc, lineCounter, path), file, path: formatPath(path), message: `environment variable ${name} is not set` })
+      issues.push({
+        ...where(doc, lineCounter, path),
+        file,
+        path: formatPath(path),
+        message: `environment variable ${name} is not set`,
+      })
     }
   })
   if (opts.tolerateMissingEnv) for (const path of missing) substituted = without(substituted, path.slice(0, -1))
@@ -83,7 +88,9 @@ export function parseConfigText(text: string, file: string, opts: LoadOptions = 
   const cwd = opts.cwd ?? process.cwd()
   const cfg = {
     ...result.data,
-    state_dir: result.data.state_dir ? resolve(file.startsWith('<') ? cwd : dirname(file), result.data.state_dir) : defaultStateDir(cwd),
+    state_dir: result.data.state_dir
+      ? resolve(file.startsWith('<') ? cwd : dirname(file), result.data.state_dir)
+      : defaultStateDir(cwd),
     hostname: result.data.hostname ?? hostname(),
     configFile: file.startsWith('<') ? null : file,
   }
@@ -121,7 +128,12 @@ function without(v: unknown, path: Path): unknown {
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g
 
 /** `${NAME}` in any string value is replaced by the environment variable; `$${` stays a literal `${`. */
-function substituteEnv(v: unknown, path: Path, env: NodeJS.ProcessEnv, missing: (p: Path, name: string) => void): unknown {
+function substituteEnv(
+  v: unknown,
+  path: Path,
+  env: NodeJS.ProcessEnv,
+  missing: (p: Path, name: string) => void,
+): unknown {
   if (typeof v === 'string') {
     if (!v.includes('${')) return v
     return v
@@ -146,10 +158,7 @@ function substituteEnv(v: unknown, path: Path, env: NodeJS.ProcessEnv, missing: 
 }
 
 export const formatPath = (path: readonly PropertyKey[]): string =>
-  path.reduce<string>(
-    (s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)),
-    '',
-  )
+  path.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${String(k)}` : String(k)), '')
 
 /** The line and column of the deepest YAML node that exists along `path` (a key's position for unknown keys). */
 function where(doc: Document, lc: LineCounter, path: Path, key?: string): { line: number; column: number } {
@@ -179,7 +188,12 @@ function zodIssues(error: z.ZodError, doc: Document, lc: LineCounter, file: stri
     const path = issue.path.filter((k): k is string | number => typeof k !== 'symbol')
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        out.push({ file, ...where(doc, lc, path, key), path: formatPath([...path, key]), message: unknownKeyMessage(key) })
+        out.push({
+          file,
+          ...where(doc, lc, path, key),
+          path: formatPath([...path, key]),
+          message: unknownKeyMessage(key),
+        })
       }
       continue
     }
@@ -188,7 +202,12 @@ function zodIssues(error: z.ZodError, doc: Document, lc: LineCounter, file: stri
       const branch = (issue.errors as z.core.$ZodIssue[][]).find((errs) => errs.every((e) => e.code !== 'invalid_type'))
       if (branch?.[0]) {
         const sub = branch[0]
-        out.push({ file, ...where(doc, lc, path), path: formatPath([...path, ...sub.path.filter((k): k is string | number => typeof k !== 'symbol')]), message: sub.message })
+        out.push({
+          file,
+          ...where(doc, lc, path),
+          path: formatPath([...path, ...sub.path.filter((k): k is string | number => typeof k !== 'symbol')]),
+          message: sub.message,
+        })
         continue
       }
     }

@@ -45,7 +45,9 @@ export const rootConfig = z
       .string()
       .min(1)
       .optional()
-      .describe('Where the store lives (checkpoints, incidents, outbox). Default /var/lib/lookout when writable, else ./.lookout'),
+      .describe(
+        'Where the store lives (checkpoints, incidents, outbox). Default /var/lib/lookout when writable, else ./.lookout',
+      ),
     hostname: z.string().min(1).optional().describe("This server's name in alerts (default: the machine's hostname)"),
     sources: z
       .array(sourceConfig)
@@ -54,7 +56,9 @@ export const rootConfig = z
     trusted_proxies: z
       .array(ipOrCidrOrPreset)
       .default([])
-      .describe('Proxies/CDNs whose X-Forwarded-For is believed (rightmost untrusted hop); `cloudflare` names its ranges'),
+      .describe(
+        'Proxies/CDNs whose X-Forwarded-For is believed (rightmost untrusted hop); `cloudflare` names its ranges',
+      ),
     allow: z.array(ipOrCidr).default([]).describe('IPs and ranges that are never alerted on (your office, monitors)'),
     allow_loopback: z
       .boolean()

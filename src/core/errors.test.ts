@@ -8,7 +8,16 @@ describe('error codes', () => {
     const documented = [...doc.matchAll(/`(LOOKOUT_[A-Z_]+)`/g)].map((m) => m[1]).sort()
     const exported = Object.values(errors)
       .filter((v) => typeof v === 'function' && v.prototype instanceof errors.LookoutError)
-      .map((cls) => (Reflect.construct(cls as unknown as new (...a: unknown[]) => object, [[], 'x', 'retry']) as errors.LookoutError).code)
+      .map(
+        (cls) =>
+          (
+            Reflect.construct(cls as unknown as new (...a: unknown[]) => object, [
+              [],
+              'x',
+              'retry',
+            ]) as errors.LookoutError
+          ).code,
+      )
       .sort()
     expect(exported.length).toBeGreaterThan(3)
     expect(documented).toEqual(exported)

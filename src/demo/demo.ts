@@ -57,7 +57,12 @@ const CAMPAIGNS: CampaignName[] = [
 function acceleratedClock(start: number, speed: number): Clock & { jump(ms: number): void } {
   const t0 = Date.now()
   let offset = 0
-  return { now: () => start + (Date.now() - t0) * speed + offset, jump: (ms) => void (offset += ms) }
+  return {
+    now: () => start + (Date.now() - t0) * speed + offset,
+    jump: (ms) => {
+      offset += ms
+    },
+  }
 }
 
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
@@ -66,7 +71,14 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   mkdirSync(logs)
   const start = Math.floor((Date.now() - HOUR) / 1000) * 1000
   // a few minutes past the hour, so that a botnet spreading its tries over a whole hour fits in
-  const gen = { seed: opts.seed, start, durationMs: HOUR + 5 * 60_000, sites: 8, linesPerSecond: 25, campaigns: CAMPAIGNS }
+  const gen = {
+    seed: opts.seed,
+    start,
+    durationMs: HOUR + 5 * 60_000,
+    sites: 8,
+    linesPerSecond: 25,
+    campaigns: CAMPAIGNS,
+  }
   const planted = plannedCampaigns(gen)
 
   const yaml = [
@@ -97,7 +109,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       `Logs are written to ${logs}; lookout tails them live. Alerts appear below as they happen.\n\n`,
   )
   // the sites' logs exist before lookout starts, as on a real server
-  for (const { name: site } of createWorld(gen.seed, gen.sites).sites) appendFileSync(join(logs, `${site}.access.log`), '')
+  for (const { name: site } of createWorld(gen.seed, gen.sites).sites)
+    appendFileSync(join(logs, `${site}.access.log`), '')
   const pipeline = startPipeline({ config, store, log: opts.log, clock, sweepIntervalMs: 200 })
 
   // The writer: every tick, append the lines whose time has come, site by site.
@@ -110,8 +123,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     const bySite = new Map<string, string[]>()
     while (!next.done && next.value.time <= now) {
       const l = next.value
-      let list = bySite.get(l.site)
-      if (!list) bySite.set(l.site, (list = []))
+      const list = bySite.get(l.site) ?? []
+      if (!list.length) bySite.set(l.site, list)
       list.push(l.line)
       if (l.label.startsWith('benign:')) benign.add(l.ip)
       written++

@@ -10,7 +10,10 @@ export interface CliResult {
   stderr: string
 }
 
-export function lookout(args: string[], opts: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+export function lookout(
+  args: string[],
+  opts: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [CLI, ...args], {
     input: opts.input ?? '',
     cwd: opts.cwd,

@@ -1,5 +1,5 @@
-import { createLogger } from '../../core/log.js'
 import { UsageError } from '../../core/errors.js'
+import { createLogger } from '../../core/log.js'
 import { runDemo } from '../../demo/demo.js'
 
 export async function demoCommand(o: { speed: string; seed: string; keep?: boolean }): Promise<void> {

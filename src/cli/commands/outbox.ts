@@ -1,5 +1,5 @@
 import { UsageError } from '../../core/errors.js'
-import { storeConfigFrom, iso, openStoreFor } from './shared.js'
+import { iso, openStoreFor, storeConfigFrom } from './shared.js'
 
 export function outboxCommand(o: { config?: string; json?: boolean }): void {
   const cfg = storeConfigFrom(o)
@@ -41,13 +41,16 @@ export function outboxRetryCommand(id: string | undefined, o: { config?: string;
   if (!o.all && id === undefined) throw new UsageError('say which alert to retry: `lookout outbox retry ID` or `--all`')
   if (o.all && id !== undefined) throw new UsageError('give either an ID or --all, not both')
   const n = id === undefined ? Number.NaN : Number(id)
-  if (!o.all && !Number.isInteger(n)) throw new UsageError(`"${id}" is not an outbox id (a number, see \`lookout outbox\`)`)
+  if (!o.all && !Number.isInteger(n))
+    throw new UsageError(`"${id}" is not an outbox id (a number, see \`lookout outbox\`)`)
   const cfg = storeConfigFrom(o)
   const store = openStoreFor(cfg)
   try {
     const count = store.outbox.retry(o.all ? 'all' : n, Date.now())
     process.stdout.write(
-      count ? `Requeued ${count} alert${count === 1 ? '' : 's'}; a running lookout sends ${count === 1 ? 'it' : 'them'} within seconds.\n` : 'Nothing to requeue (only failed or given-up alerts can be).\n',
+      count
+        ? `Requeued ${count} alert${count === 1 ? '' : 's'}; a running lookout sends ${count === 1 ? 'it' : 'them'} within seconds.\n`
+        : 'Nothing to requeue (only failed or given-up alerts can be).\n',
     )
   } finally {
     store.close()

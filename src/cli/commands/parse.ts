@@ -17,7 +17,9 @@ export async function parseCommand(files: string[], o: { format: string; config?
       let chunk = ''
       for (const line of batch.lines) {
         const r = parser.parse(line, batch.site)
-        chunk += isParseFailure(r) ? `${JSON.stringify({ error: r.error, line })}\n` : `${JSON.stringify({ ...r, time: new Date(r.time).toISOString() })}\n`
+        chunk += isParseFailure(r)
+          ? `${JSON.stringify({ error: r.error, line })}\n`
+          : `${JSON.stringify({ ...r, time: new Date(r.time).toISOString() })}\n`
       }
       if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve))
     }

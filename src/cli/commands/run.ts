@@ -3,12 +3,12 @@ import { loadConfig } from '../../config/load.js'
 import type { LookoutConfig } from '../../config/schema.js'
 import { ConfigError } from '../../core/errors.js'
 import { createLogger, type Logger } from '../../core/log.js'
-import { discoverSources } from '../../sources/discover.js'
-import { startPipeline, type Pipeline } from '../../pipeline.js'
-import { openSqliteStore } from '../../store/sqlite/sqlite-store.js'
-import { storePath } from './shared.js'
 import { destinationsFor } from '../../notifiers/index.js'
+import { type Pipeline, startPipeline } from '../../pipeline.js'
+import { discoverSources } from '../../sources/discover.js'
+import { openSqliteStore } from '../../store/sqlite/sqlite-store.js'
 import type { Store } from '../../store/store.js'
+import { storePath } from './shared.js'
 
 /** After stdin ends, how long undelivered alerts may take before lookout leaves (they stay queued for next time). */
 const DRAIN_MS = 30_000
@@ -29,7 +29,11 @@ export async function runCommand(o: { config?: string }): Promise<void> {
   const store = openSqliteStore(storePath(cfg))
   const describe = (c: LookoutConfig) =>
     log.info(
-      { stateDir: c.state_dir, sources: c.sources.map((s) => (s.type === 'file' ? s.path : 'stdin')), config: c.configFile },
+      {
+        stateDir: c.state_dir,
+        sources: c.sources.map((s) => (s.type === 'file' ? s.path : 'stdin')),
+        config: c.configFile,
+      },
       'lookout is watching.',
     )
 
@@ -99,6 +103,8 @@ function withDiscoveredSources(cfg: LookoutConfig): LookoutConfig {
       },
     ])
   }
-  process.stderr.write(`lookout: no sources configured; found these on this machine:\n${found.map((s) => `  ${s.path}`).join('\n')}\n`)
+  process.stderr.write(
+    `lookout: no sources configured; found these on this machine:\n${found.map((s) => `  ${s.path}`).join('\n')}\n`,
+  )
   return Object.freeze({ ...cfg, sources: found })
 }

@@ -4,7 +4,10 @@ import { renderScanReport, scanReportJson } from '../../scan/report.js'
 import { runScan } from '../../scan/scan.js'
 import { configFrom, useColor } from './shared.js'
 
-export async function scanCommand(files: string[], o: { format?: string; config?: string; json?: boolean }): Promise<void> {
+export async function scanCommand(
+  files: string[],
+  o: { format?: string; config?: string; json?: boolean },
+): Promise<void> {
   const config = configFrom(o)
   const progress = createProgress(process.stderr)
   const report = await runScan(files, {
@@ -13,5 +16,7 @@ export async function scanCommand(files: string[], o: { format?: string; config?
     onProgress: progress.update,
   })
   progress.done()
-  process.stdout.write(o.json ? `${JSON.stringify(scanReportJson(report))}\n` : renderScanReport(report, { color: useColor() }))
+  process.stdout.write(
+    o.json ? `${JSON.stringify(scanReportJson(report))}\n` : renderScanReport(report, { color: useColor() }),
+  )
 }

@@ -1,9 +1,17 @@
 import { existsSync } from 'node:fs'
-import { storeConfigFrom, iso, openStoreFor, paint, storePath, useColor } from './shared.js'
+import { iso, openStoreFor, paint, storeConfigFrom, storePath, useColor } from './shared.js'
 
 export interface StatusJson {
   stateDir: string
-  sources: Array<{ path: string; lines: number; bytes: number; unparsed: number; truncated: number; offset: number; lastLineAt: string | null }>
+  sources: Array<{
+    path: string
+    lines: number
+    bytes: number
+    unparsed: number
+    truncated: number
+    offset: number
+    lastLineAt: string | null
+  }>
   incidents: { open: number; total: number }
   outbox: { pending: number; delivered: number; failed: number; dead: number }
   notifyErrors: Array<{ destination: string; error: string }>
@@ -14,7 +22,13 @@ export function statusCommand(o: { config?: string; json?: boolean }): void {
   const file = storePath(cfg)
   if (!existsSync(file)) {
     if (o.json) {
-      const empty: StatusJson = { stateDir: cfg.state_dir, sources: [], incidents: { open: 0, total: 0 }, outbox: { pending: 0, delivered: 0, failed: 0, dead: 0 }, notifyErrors: [] }
+      const empty: StatusJson = {
+        stateDir: cfg.state_dir,
+        sources: [],
+        incidents: { open: 0, total: 0 },
+        outbox: { pending: 0, delivered: 0, failed: 0, dead: 0 },
+        notifyErrors: [],
+      }
       process.stdout.write(`${JSON.stringify(empty)}\n`)
     } else process.stdout.write(`Nothing yet: lookout has not run with state_dir ${cfg.state_dir}.\n`)
     return
@@ -35,7 +49,9 @@ export function statusCommand(o: { config?: string; json?: boolean }): void {
       })),
       incidents: store.incidents.counts(),
       outbox,
-      notifyErrors: (store.getMeta('notify.errors') ? (JSON.parse(store.getMeta('notify.errors') as string) as StatusJson['notifyErrors']) : []),
+      notifyErrors: store.getMeta('notify.errors')
+        ? (JSON.parse(store.getMeta('notify.errors') as string) as StatusJson['notifyErrors'])
+        : [],
     }
     if (o.json) {
       process.stdout.write(`${JSON.stringify(status)}\n`)
@@ -50,7 +66,11 @@ export function statusCommand(o: { config?: string; json?: boolean }): void {
       lines.push(`  ${s.path}: ${s.lines} lines, ${s.bytes} bytes${bad}; last line ${s.lastLineAt ?? 'never'}`)
     }
     lines.push('', c.bold('Incidents'), `  ${status.incidents.open} open, ${status.incidents.total} in all`)
-    lines.push('', c.bold('Outbox'), `  ${outbox.pending} pending, ${outbox.delivered} delivered, ${outbox.failed} failing, ${outbox.dead} given up`)
+    lines.push(
+      '',
+      c.bold('Outbox'),
+      `  ${outbox.pending} pending, ${outbox.delivered} delivered, ${outbox.failed} failing, ${outbox.dead} given up`,
+    )
     for (const e of status.notifyErrors) lines.push(c.red(`  ${e.destination}: ${e.error}`))
     process.stdout.write(`${lines.join('\n')}\n`)
   } finally {

@@ -1,14 +1,19 @@
+import { createHash } from 'node:crypto'
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import type { Fingerprint } from '../../core/types.js'
 import { HEAD_BYTES } from './fsx.js'
-import { createHash } from 'node:crypto'
 
 /**
  * The whole lines that end at or before `end` within the last `maxBytes` bytes of the file at `path`, if that file
  * is still the one the fingerprint names; null otherwise. Used after a restart to refill detection windows with what
  * was read just before the stop (their state lived in memory), without alerting on it again.
  */
-export function readLinesBefore(path: string, fingerprint: Fingerprint, end: number, maxBytes: number): string[] | null {
+export function readLinesBefore(
+  path: string,
+  fingerprint: Fingerprint,
+  end: number,
+  maxBytes: number,
+): string[] | null {
   let fd: number
   try {
     fd = openSync(path, 'r')

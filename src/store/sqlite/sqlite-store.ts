@@ -215,7 +215,9 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): St
               .prepare("UPDATE outbox SET status='pending', next_attempt_at=? WHERE status IN ('failed','dead')")
               .run(now)
           : db
-              .prepare("UPDATE outbox SET status='pending', next_attempt_at=? WHERE id=? AND status IN ('failed','dead')")
+              .prepare(
+                "UPDATE outbox SET status='pending', next_attempt_at=? WHERE id=? AND status IN ('failed','dead')",
+              )
               .run(now, id)
       return res.changes
     },
