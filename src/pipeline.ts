@@ -130,11 +130,12 @@ export function startPipeline(opts: PipelineOptions): Pipeline {
   const flush = (): boolean => {
     try {
       const now = Date.now()
-      store.transaction(() => {
+      const committed = store.transaction(() => {
         for (const path of dirty) store.cursors.put(checkpointFor(path))
-        incidents.flush()
         for (const a of pendingAlerts) store.outbox.enqueue(a, destinations, now)
+        return incidents.persist()
       })
+      committed()
     } catch (err) {
       stats.storeWriteFailures++
       if (stats.storeWriteFailures === 1 || stats.storeWriteFailures % 100 === 0) {

@@ -164,6 +164,7 @@ describe('incident lifecycle', () => {
     ])
     expect(m.tick(last + 60 * MIN)).toEqual([])
     expect(m.open()).toEqual([])
+    m.flush() // the pipeline writes incidents with the batch's checkpoint and alerts
     expect(store.incidents.get('1')?.status).toBe('resolved')
     // the attacker's next finding is a new incident
     expect(open(m, '203.0.113.7', 'shop.example.com', last + 61 * MIN).map((a) => a.id)).toEqual(['2:opened:1'])
@@ -183,8 +184,12 @@ describe('incident lifecycle', () => {
     dirs.push(dir)
     const file = join(dir, 'state.db')
     const ids: string[] = []
+    // as the pipeline does: the incidents and their alerts are written in one transaction
     const enqueue = (s: Store, alerts: Alert[]) => {
-      for (const a of alerts) s.outbox.enqueue(a, ['console'], a.createdAt)
+      s.transaction(() => {
+        m.flush()
+        for (const a of alerts) s.outbox.enqueue(a, ['console'], a.createdAt)
+      })
       ids.push(...alerts.map((a) => a.id))
     }
 
@@ -192,7 +197,7 @@ describe('incident lifecycle', () => {
     let { m } = manager({ store: s })
     enqueue(s, open(m, '203.0.113.7'))
     enqueue(s, feed(m, logins('203.0.113.7', 'shop.example.com', T0 + 1000, 50)))
-    enqueue(s, m.tick(T0 + 2 * MIN)) // saves the counts
+    enqueue(s, m.tick(T0 + 2 * MIN))
     s.close()
 
     s = openSqliteStore(file)

@@ -42,9 +42,14 @@ export interface IncidentManager {
    * Cheap when it does not (one or two Map lookups); call it for every event. The returned array must not be mutated.
    */
   onEvent(e: LogEvent, line: string): Alert[]
-  /** Resolves incidents quiet for `resolve_after` before `now` and saves changed ones. Event time in scan, wall in run. */
+  /** Resolves incidents quiet for `resolve_after` before `now`. Event time in scan, wall in run. Saved by flush(). */
   tick(now: number): Alert[]
-  /** Saves incidents that changed since the last save. */
+  /**
+   * Writes the incidents changed since the last write, inside the caller's transaction (the pipeline's, with the
+   * batch's checkpoint and alerts), and returns the function to call once that transaction has committed.
+   */
+  persist(): () => void
+  /** persist() in a transaction of its own. */
   flush(): void
   /** The open incidents, current (copies). */
   open(): Incident[]
@@ -183,10 +188,12 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
     return inc
   }
 
-  const save = (t: Tracked): void => {
-    store.incidents.save(sync(t))
-    t.dirty = false
-  }
+  /**
+   * Incidents changed since the last flush. They are written by flush(), which the pipeline calls inside the same
+   * transaction as the batch's checkpoint and alerts: an incident step and its alert land together or not at all.
+   */
+  const unsaved = new Set<Tracked>()
+  const baselineUnsaved = new Set<Tracked>()
 
   const saveBaseline = (t: Tracked): void => {
     const b: Baseline = { escalations: t.escalations, attempts: t.alertedAttempts, sites: t.alertedSites }
@@ -201,10 +208,8 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
     if (step === 'escalated') n = ++t.escalations
     t.alertedAttempts = inc.attempts
     t.alertedSites = t.sites.size
-    store.transaction(() => {
-      save(t)
-      saveBaseline(t)
-    })
+    unsaved.add(t)
+    baselineUnsaved.add(t)
     return { id: `${inc.id}:${step}:${n}`, incidentId: inc.id, step, createdAt: at, incident: structuredClone(inc) }
   }
 
@@ -310,7 +315,7 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
       unindex(o)
       merge(keep, o)
       o.inc.status = 'resolved'
-      store.incidents.save(sync(o))
+      unsaved.add(o)
     }
     index(keep)
     keep.dirty = true
@@ -393,6 +398,22 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
     index(t)
   }
 
+  const persist = (): (() => void) => {
+    for (const t of open.values()) if (t.dirty) unsaved.add(t)
+    const written = [...unsaved]
+    const baselines = [...baselineUnsaved]
+    for (const t of written) store.incidents.save(sync(t))
+    for (const t of baselines) saveBaseline(t)
+    // marked saved only once the caller's transaction has committed: a failed write (disk full) is tried again
+    return () => {
+      for (const t of written) {
+        t.dirty = false
+        unsaved.delete(t)
+      }
+      for (const t of baselines) baselineUnsaved.delete(t)
+    }
+  }
+
   return {
     onFinding(f, line) {
       const alerts: Alert[] = []
@@ -465,18 +486,16 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
 
     tick(now) {
       const alerts: Alert[] = []
-      const changed: Tracked[] = []
       for (const t of [...open.values()]) {
         if (now - t.inc.lastSeen >= config.resolve_after) alerts.push(resolve(t))
-        else if (t.dirty) changed.push(t)
       }
-      if (changed.length > 0) store.transaction(() => changed.forEach(save))
       return alerts
     },
 
+    persist,
+
     flush() {
-      const changed = [...open.values()].filter((t) => t.dirty)
-      if (changed.length > 0) store.transaction(() => changed.forEach(save))
+      store.transaction(persist)()
     },
 
     open: () => [...open.values()].map((t) => structuredClone(sync(t))),
