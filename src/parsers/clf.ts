@@ -36,6 +36,7 @@ const fail = (line: string, reason: string): ParseResult => failure(isErrorLogLi
 
 /** Distinct vhost texts remembered (a server has a few thousand at most; hostile text just refills the map). */
 const MAX_SITES = 8192
+const SITE_SLOTS = 256
 
 /** Whether s[p..] starts with `HTTP/`. */
 const isHttpAt = (s: string, p: number): boolean =>
@@ -73,6 +74,8 @@ function ipShape(s: string, from: number, to: number): number {
 export function createClfParser(opts: ParserOptions = {}): Parser {
   const trusted = opts.trustedProxies
   const sites = new Map<string, string>()
+  const slotVhost: string[] = new Array<string>(SITE_SLOTS).fill('')
+  const slotSite: string[] = new Array<string>(SITE_SLOTS).fill('')
   return {
     parse(line: string, site: string): ParseResult {
       const len = line.length
@@ -315,14 +318,27 @@ export function createClfParser(opts: ParserOptions = {}): Parser {
 
       let vsite = ''
       if (vhostEnd >= 0) {
-        // sites by vhost text: a map lookup hashes the text natively, where reading it here costs ~5 ns a character
-        const raw = line.slice(0, vhostEnd)
-        const known = sites.get(raw)
-        if (known !== undefined) vsite = known
+        // Sites by vhost text. First a slot chosen by the length and three characters, confirmed by one native
+        // comparison (indexOf at 0 of a text of that length); then a map (hashing a fresh slice costs ~100 ns).
+        const slot =
+          (vhostEnd * 31 +
+            line.charCodeAt(0) * 7 +
+            line.charCodeAt(vhostEnd >> 1) * 13 +
+            (vhostEnd > 0 ? line.charCodeAt(vhostEnd - 1) : 0)) &
+          (SITE_SLOTS - 1)
+        const cand = slotVhost[slot] as string
+        if (cand.length === vhostEnd && line.indexOf(cand) === 0) vsite = slotSite[slot] as string
         else {
-          vsite = detachString(siteAt(line, 0, vhostEnd))
-          if (sites.size >= MAX_SITES) sites.clear()
-          sites.set(detachString(raw), vsite)
+          const raw = line.slice(0, vhostEnd)
+          const known = sites.get(raw)
+          if (known !== undefined) vsite = known
+          else {
+            vsite = detachString(siteAt(line, 0, vhostEnd))
+            if (sites.size >= MAX_SITES) sites.clear()
+            sites.set(detachString(raw), vsite)
+          }
+          slotVhost[slot] = detachString(raw)
+          slotSite[slot] = vsite
         }
       }
 

@@ -87,6 +87,12 @@ describe('vhost_combined', () => {
       ['[2001:db8::1]:443', '2001:db8::1'],
       ['-', 'from-source'],
       ['shop.example:443', 'shop.example'],
+      // same length, same first, middle and last characters: the same cache slot, told apart by the text
+      ['shop-a.example:443', 'shop-a.example'],
+      ['shop-b.example:443', 'shop-b.example'],
+      ['shop-a.example:443', 'shop-a.example'],
+      ['SHOP-A.example:443', 'shop-a.example'],
+      ['', 'from-source'],
     ]
     for (const [vhost, site] of vhosts) {
       const e = asEvent(
