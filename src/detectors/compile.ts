@@ -39,6 +39,25 @@ export interface FilterAlt {
   readonly path: ((path: string) => boolean) | null
   /** everything else (service, method, status, outcome, query) */
   readonly fields: (e: LogEvent) => boolean
+  /** what an event needs to have any chance to pass (the engine rejects ordinary events with it before any lookup) */
+  readonly shape: AltShape
+}
+
+/**
+ * Necessary conditions of one alternative, cheap to test by character codes: an event outside them cannot pass the
+ * alternative (an event inside them may or may not: the alternative itself decides).
+ */
+export interface AltShape {
+  /** the statuses it accepts (index < 600, 1 = yes), or null for any */
+  readonly status: Uint8Array | null
+  /** the methods it accepts, or null for any */
+  readonly methods: readonly string[] | null
+  /** it needs a non-empty query */
+  readonly needsQuery: boolean
+  /** its `path` patterns (what the canonical path must match), or null when it has none */
+  readonly paths: PathSet | null
+  /** query keys one of which the query must hold (`query_keys`, else the first `query` key), or null */
+  readonly queryKeys: readonly string[] | null
 }
 
 export interface CompiledThreshold {
@@ -256,5 +275,7 @@ function compileSpec(f: FilterSpec): EventFilter {
           : (path: string) => paths.test(path) && !notPaths.test(path)
   const test =
     pathTest === null ? (e: LogEvent) => fields(e) : (e: LogEvent, path: string) => fields(e) && pathTest(path)
-  return { test, exactPaths: paths?.exactOnly ? paths.exact : null, alts: [{ path: pathTest, fields }] }
+  const queryKeys = qkeys ?? (qvals.length > 0 ? [(qvals[0] as [string, PathPattern[]])[0]] : null)
+  const shape: AltShape = { status, methods: methods.length > 0 ? methods : null, needsQuery, paths, queryKeys }
+  return { test, exactPaths: paths?.exactOnly ? paths.exact : null, alts: [{ path: pathTest, fields, shape }] }
 }

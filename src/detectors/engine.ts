@@ -19,12 +19,15 @@
  * event times held inline ({@link INLINE_TIMES}); only a key that gets busier (or fires) gets bucketed windows, an
  * object of its own (see windows.ts). Most keys (a probe, a typo) never do.
  *
- * Matching: the path parts of all filters are decided once per distinct path (a bounded cache), so an event costs a
- * Map probe and the cheap field checks (method, status, query) of the few rules its path can match.
+ * Matching: an event no rule can match (most of them: `GET /wp-content/… 200`) is turned away by the prefilter
+ * (prefilter.ts) on its status, method and characters, before any Map lookup. Otherwise the path parts of all filters
+ * are decided once per distinct path (a bounded cache), so an event costs a Map probe and the cheap field checks
+ * (method, status, query) of the few rules its path can match.
  */
 import { type IpMatcher, subnetOf } from '../core/ip.js'
 import type { Finding, KeyKind, LogEvent } from '../core/types.js'
 import type { CompiledRule, CompiledThreshold, FilterAlt } from './compile.js'
+import { createPrefilter } from './prefilter.js'
 import { canonicalPath, queryValue } from './query.js'
 import { CountWindow, DistinctWindow, detach, TimedSet } from './windows.js'
 
@@ -231,6 +234,10 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
     ...runtimes.filter((rt) => rt.rule.filter.exactPaths === null),
   ]
   const forgiving = runtimes.filter((rt) => rt.rule.forgive !== null)
+  // every alternative an event could meet: an event none of them accepts is done before any lookup
+  const prefilter = createPrefilter(
+    runtimes.flatMap((rt) => [...rt.rule.filter.alts, ...(rt.rule.forgive?.alts ?? [])].map((a) => a.shape)),
+  )
 
   let paths = new Map<string, PathEntry>()
   let oldPaths = new Map<string, PathEntry>()
@@ -516,6 +523,7 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
 
   return {
     observe(e: LogEvent): Finding[] {
+      if (!prefilter.mayMatch(e)) return NONE
       const pe = paths.get(e.path) ?? pathEntry(e.path)
       const path = pe.path
       let out: Finding[] | null = null

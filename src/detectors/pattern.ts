@@ -162,3 +162,11 @@ export function compileValuePattern(source: string): PathPattern {
   if (body === source) return { kind: 'exact', source, test: (v) => v === source }
   return { kind: 'prefix', source, test: (v) => v.startsWith(body) }
 }
+
+/**
+ * The literal parts of a pattern, in order: a match starts with the first and ends with the last, and holds the ones
+ * between. An exact pattern is one part (the whole path); a trailing `*` leaves an empty last part.
+ */
+export function literalParts(p: PathPattern): string[] {
+  return p.kind === 'exact' ? [p.source] : p.source.split(/\*+/)
+}

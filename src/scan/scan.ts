@@ -8,8 +8,8 @@
  * heap work (the usual case: one file, or rotations that do not overlap).
  */
 import { open, stat } from 'node:fs/promises'
-import type { LookoutConfig } from '../config/schema.js'
 import { allowMatcher } from '../config/allow.js'
+import type { LookoutConfig } from '../config/schema.js'
 import { createIpMatcher } from '../core/ip.js'
 import { type Alert, type Incident, isParseFailure, type LineBatch, type LogEvent, type Parser } from '../core/types.js'
 import { compileRules } from '../detectors/config.js'
