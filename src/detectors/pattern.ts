@@ -1,6 +1,7 @@
 /**
  * Path patterns, compiled once from config text. No regular expression ever runs over attacker-controlled text:
  * a pattern is an exact string, a prefix, or a glob matched by `startsWith` / `indexOf` / `endsWith` in linear passes.
+ * (The one expression that does, prefilter.ts, is generated: escaped literals in an alternation, no quantifier.)
  *
  * Syntax (see docs/rules.md):
  * - `/wp-login.php`  exact
