@@ -37,7 +37,58 @@ const escape = (lit: string): string => lit.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$
 
 /** A path holding one of these the server would rewrite (see canonicalPath): the prefilter always looks closer. */
 const rewritten = (lit: string): boolean => lit.includes('%') || lit.includes('//') || lit.includes('/.')
-const REWRITTEN = ['%', '\\/[\\/.]']
+const REWRITTEN = ['%', '//', '/.']
+
+/** Search terms: literals found anywhere, or only at the end (`atEnd`); anchored at the start ones go to `heads`. */
+class Terms {
+  readonly heads: string[] = []
+  readonly anywhere: { lit: string; atEnd: boolean }[] = []
+
+  /**
+   * One expression for all of them, the literals merged by common prefix (`\/(?:\/|\.|wp-config\.…)`), so that
+   * the search tries the few first characters once per position, not each literal.
+   */
+  search(): RegExp {
+    const heads = merged(this.heads.map((lit) => ({ lit, atEnd: false })))
+    const anywhere = merged(this.anywhere)
+    const parts = [heads === null ? null : `^${heads}`, anywhere].filter((x) => x !== null)
+    return new RegExp(parts.length > 0 ? parts.join('|') : '(?!)')
+  }
+}
+
+interface Node {
+  next: Map<string, Node>
+  /** a literal ends here (anything may follow) */
+  term: boolean
+  /** a literal ends here at the end of the text */
+  end: boolean
+}
+
+/** The literals as one alternation, merged by common prefix; null for none. */
+function merged(lits: readonly { lit: string; atEnd: boolean }[]): string | null {
+  if (lits.length === 0) return null
+  const root: Node = { next: new Map(), term: false, end: false }
+  for (const { lit, atEnd } of lits) {
+    let node = root
+    for (const ch of lit) {
+      let child = node.next.get(ch)
+      if (child === undefined) {
+        child = { next: new Map(), term: false, end: false }
+        node.next.set(ch, child)
+      }
+      node = child
+    }
+    if (atEnd) node.end = true
+    else node.term = true
+  }
+  const emit = (node: Node): string => {
+    if (node.term) return '' // a shorter literal that may be followed by anything covers the longer ones
+    const alts = node.end ? ['$'] : []
+    for (const [ch, child] of node.next) alts.push(escape(ch) + emit(child))
+    return alts.length === 1 ? (alts[0] as string) : `(?:${alts.join('|')})`
+  }
+  return emit(root)
+}
 
 /** The alternatives one class of events can meet, reduced to what decides whether to look closer. */
 interface Group {
@@ -51,20 +102,31 @@ interface Group {
   query: RegExp | null
 }
 
-/** The search terms a path matching `p` needs (none when the rewrite terms cover it); null: nothing worth testing. */
-function termsOf(p: PathPattern): string[] | null {
+/**
+ * Adds the search terms a path matching `p` needs to `t` (none when the rewrite terms cover it); false when there is
+ * nothing worth searching for (`/**`).
+ */
+function addTerms(t: Terms, p: PathPattern): boolean {
   const parts = literalParts(p)
-  if (parts.some(rewritten)) return []
+  if (parts.some(rewritten)) return true
   const head = asciiHead(parts[0] as string)
-  if (head.length >= 2) return [`^${escape(head)}`]
+  if (head.length >= 2) {
+    t.heads.push(head)
+    return true
+  }
   const tail = parts.length > 1 ? asciiTail(parts[parts.length - 1] as string) : ''
-  if (tail.length >= 2) return [`${escape(tail)}$`]
+  if (tail.length >= 2) {
+    t.anywhere.push({ lit: tail, atEnd: true })
+    return true
+  }
   let mid = ''
   for (let k = 1; k < parts.length - 1; k++) {
     const m = asciiHead(parts[k] as string)
     if (m.length > mid.length) mid = m
   }
-  return mid.length >= 2 ? [escape(mid)] : null
+  if (mid.length < 2) return false
+  t.anywhere.push({ lit: mid, atEnd: false })
+  return true
 }
 
 const STATUSES = 601 // 0..599, and 600 for anything else (no status list accepts it)
@@ -86,30 +148,36 @@ export function createPrefilter(shapes: readonly AltShape[]): Prefilter {
     let g = byKey.get(key)
     if (g !== undefined) return g
     let all = false
-    let pathTerms: string[] | null = null
-    let queryTerms: string[] | null = null
+    let pathTerms: Terms | null = null
+    let queryTerms: Terms | null = null
     for (const a of alts) {
       if (a.paths !== null) {
-        pathTerms ??= [...REWRITTEN]
-        for (const p of a.paths.patterns) {
-          const terms = termsOf(p)
-          if (terms === null) all = true
-          else pathTerms.push(...terms)
+        if (pathTerms === null) {
+          pathTerms = new Terms()
+          for (const lit of REWRITTEN) pathTerms.anywhere.push({ lit, atEnd: false })
         }
+        for (const p of a.paths.patterns) if (!addTerms(pathTerms, p)) all = true
       } else if (a.queryKeys !== null) {
-        queryTerms ??= ['%']
+        if (queryTerms === null) {
+          queryTerms = new Terms()
+          queryTerms.anywhere.push({ lit: '%', atEnd: false })
+        }
         for (const k of a.queryKeys) {
           const head = asciiHead(k)
           if (head === '') all = true
-          else queryTerms.push(escape(head))
+          else queryTerms.anywhere.push({ lit: head, atEnd: false })
         }
       } else {
         all = true
       }
     }
-    const search = (terms: string[] | null) => (terms === null ? null : new RegExp([...new Set(terms)].join('|')))
     g = groups.length
-    groups.push({ none: alts.length === 0, all, path: search(pathTerms), query: search(queryTerms) })
+    groups.push({
+      none: alts.length === 0,
+      all,
+      path: pathTerms?.search() ?? null,
+      query: queryTerms?.search() ?? null,
+    })
     byKey.set(key, g)
     return g
   }
