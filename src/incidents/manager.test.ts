@@ -170,6 +170,23 @@ describe('incident lifecycle', () => {
     expect(open(m, '203.0.113.7', 'shop.example.com', last + 61 * MIN).map((a) => a.id)).toEqual(['2:opened:1'])
   })
 
+  it('keeps counting the attempts of incidents still open after others resolve, and of reopened ones', () => {
+    const { m } = manager({ config: { resolve_after: '30m' } })
+    const ips = Array.from({ length: 50 }, (_, i) => `198.51.${i}.7`)
+    // half the attackers stop early and are resolved by a tick; the others go on
+    for (const [i, ip] of ips.entries()) open(m, ip, 'shop.example.com', T0 + (i % 2) * 20 * MIN)
+    expect(m.tick(T0 + 31 * MIN).length).toBe(25)
+    const attemptsOf = (ip: string) => m.open().find((inc) => inc.ip === ip)?.attempts
+    for (const [i, ip] of ips.entries()) {
+      feed(m, [loginEvent(ip, 'shop.example.com', T0 + 32 * MIN)])
+      expect(attemptsOf(ip), ip).toBe(i % 2 === 1 ? 5 + 1 : undefined) // the finding's 5, then the event
+    }
+    // an attacker that comes back opens a new incident whose events count again
+    open(m, ips[0] as string, 'shop.example.com', T0 + 33 * MIN)
+    feed(m, [loginEvent(ips[0] as string, 'shop.example.com', T0 + 34 * MIN)])
+    expect(attemptsOf(ips[0] as string)).toBe(5 + 1)
+  })
+
   it('resolves a stale incident before a late event could stretch it, even without a tick', () => {
     const { m } = manager()
     open(m, '203.0.113.7')

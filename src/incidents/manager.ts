@@ -39,7 +39,7 @@ export interface IncidentManager {
   onFinding(f: Finding, line: string): Alert[]
   /**
    * Any event: when its IP (or subnet) has an open incident, the incident counts the attempt and may escalate.
-   * Cheap when it does not (one or two Map lookups); call it for every event. The returned array must not be mutated.
+   * Cheap when it does not (a bit test, seldom a Map lookup); call it for every event. Do not mutate the returned array.
    */
   onEvent(e: LogEvent, line: string): Alert[]
   /** Resolves incidents quiet for `resolve_after` before `now`. Event time in scan, wall in run. Saved by flush(). */
@@ -97,6 +97,20 @@ const TOP_USER_AGENTS = 5
 const MAX_USERS = 20
 const EMPTY: Alert[] = Object.freeze([]) as unknown as Alert[]
 
+/** Bits of the filter in front of `byIp` (a power of two). */
+const IP_BITS = 4096
+
+/**
+ * A few characters of an IP (its length and last four) mixed into a bit index: every event's IP is looked up, and
+ * the few open incidents' IPs rarely share it, so most lookups end at one bit.
+ */
+const ipBit = (ip: string): number => {
+  const n = ip.length
+  let h = n
+  for (let i = n - 1; i >= 0 && i >= n - 4; i--) h = Math.imul(h ^ ip.charCodeAt(i), 0x9e3779b1)
+  return (h >>> 20) & (IP_BITS - 1)
+}
+
 const byCountDesc = (a: [string, number], b: [string, number]): number => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)
 
 /** Sites most-hit first. */
@@ -111,6 +125,14 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
   const open = new Map<string, Tracked>()
   /** ip → its open ip or subnet incident */
   const byIp = new Map<string, Tracked>()
+  /** ipBit of every key of byIp is set (and some bits of IPs gone since the last rebuild, see tick) */
+  let ipBits = new Uint8Array(IP_BITS)
+  /** byIp lost keys since ipBits was last rebuilt */
+  let ipsGone = false
+  const setIp = (ip: string, t: Tracked): void => {
+    byIp.set(ip, t)
+    ipBits[ipBit(ip)] = 1
+  }
   /** subnet → its open subnet incident */
   const bySubnet = new Map<string, Tracked>()
   /** subnet → open ip incidents inside it (candidates for a roll-up) */
@@ -152,7 +174,7 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
     const own = detach(ip)
     t.ips.add(own)
     t.dirty = true
-    if (t.inc.kind !== 'site') byIp.set(own, t)
+    if (t.inc.kind !== 'site') setIp(own, t)
   }
 
   const index = (t: Tracked): void => {
@@ -161,7 +183,7 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
     if (kind === 'site') {
       bySite.set(t.site ?? UNKNOWN_SITE, t)
     } else {
-      for (const ip of t.ips) byIp.set(ip, t)
+      for (const ip of t.ips) setIp(ip, t)
       if (kind === 'subnet' && t.inc.subnet) bySubnet.set(t.inc.subnet, t)
       if (kind === 'ip' && t.inc.ip) pushTo(ipIncidentsBySubnet, subnet(t.inc.ip), t)
     }
@@ -170,7 +192,10 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
   const unindex = (t: Tracked): void => {
     open.delete(t.inc.id)
     for (const ip of t.ips) {
-      if (byIp.get(ip) === t) byIp.delete(ip)
+      if (byIp.get(ip) === t) {
+        byIp.delete(ip)
+        ipsGone = true
+      }
     }
     if (t.inc.subnet && bySubnet.get(t.inc.subnet) === t) bySubnet.delete(t.inc.subnet)
     if (t.inc.ip) removeFrom(ipIncidentsBySubnet, subnet(t.inc.ip), t)
@@ -450,7 +475,7 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
 
     onEvent(e, line) {
       if (open.size === 0) return EMPTY
-      let t = byIp.get(e.ip)
+      let t = ipBits[ipBit(e.ip)] === 1 ? byIp.get(e.ip) : undefined
       if (t === undefined && bySubnet.size > 0) t = bySubnet.get(subnet(e.ip))
       const site = bySite.size > 0 ? bySite.get(e.site || UNKNOWN_SITE) : undefined
       if (t === undefined && site === undefined) return EMPTY
@@ -488,6 +513,11 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
       const alerts: Alert[] = []
       for (const t of [...open.values()]) {
         if (now - t.inc.lastSeen >= config.resolve_after) alerts.push(resolve(t))
+      }
+      if (ipsGone) {
+        ipsGone = false
+        ipBits = new Uint8Array(IP_BITS)
+        for (const ip of byIp.keys()) ipBits[ipBit(ip)] = 1
       }
       return alerts
     },
