@@ -39,7 +39,7 @@ export interface IncidentManager {
   onFinding(f: Finding, line: string): Alert[]
   /**
    * Any event: when its IP (or subnet) has an open incident, the incident counts the attempt and may escalate.
-   * Cheap when it does not (a bit test, seldom a Map lookup); call it for every event. Do not mutate the returned array.
+   * Cheap when it does not (a bit test, seldom a lookup); call it for every event. Do not mutate the returned array.
    */
   onEvent(e: LogEvent, line: string): Alert[]
   /** Resolves incidents quiet for `resolve_after` before `now`. Event time in scan, wall in run. Saved by flush(). */
