@@ -33,7 +33,7 @@ const asciiTail = (s: string): string => {
   for (let i = s.length - 1; i >= start; i--) if (s.charCodeAt(i) >= 128) start = i + 1
   return s.slice(start)
 }
-const escape = (lit: string): string => lit.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')
+const escapeLit = (lit: string): string => lit.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&')
 
 /** A path holding one of these the server would rewrite (see canonicalPath): the prefilter always looks closer. */
 const rewritten = (lit: string): boolean => lit.includes('%') || lit.includes('//') || lit.includes('/.')
@@ -84,7 +84,7 @@ function merged(lits: readonly { lit: string; atEnd: boolean }[]): string | null
   const emit = (node: Node): string => {
     if (node.term) return '' // a shorter literal that may be followed by anything covers the longer ones
     const alts = node.end ? ['$'] : []
-    for (const [ch, child] of node.next) alts.push(escape(ch) + emit(child))
+    for (const [ch, child] of node.next) alts.push(escapeLit(ch) + emit(child))
     return alts.length === 1 ? (alts[0] as string) : `(?:${alts.join('|')})`
   }
   return emit(root)
@@ -182,18 +182,28 @@ export function createPrefilter(shapes: readonly AltShape[]): Prefilter {
     return g
   }
 
+  // statuses that the same alternatives accept share their groups (a handful of distinct sets among 601 statuses)
+  const byStatusSet = new Map<string, number[]>()
   for (let s = 0; s < STATUSES; s++) {
-    for (let m = 0; m < nm; m++) {
-      for (let q = 0; q < 2; q++) {
-        const alts = shapes.filter(
-          (a) =>
-            (a.status === null || a.status[s] === 1) &&
-            (a.methods === null || (m < methods.length && a.methods.includes(methods[m] as string))) &&
-            (!a.needsQuery || q === 1),
-        )
-        table[(s * nm + m) * 2 + q] = groupOf(alts)
+    const accepts = shapes.map((a) => a.status === null || a.status[s] === 1)
+    const sig = accepts.map((x) => (x ? 1 : 0)).join('')
+    let row = byStatusSet.get(sig)
+    if (row === undefined) {
+      row = []
+      for (let m = 0; m < nm; m++) {
+        for (let q = 0; q < 2; q++) {
+          const alts = shapes.filter(
+            (a, i) =>
+              accepts[i] &&
+              (a.methods === null || (m < methods.length && a.methods.includes(methods[m] as string))) &&
+              (!a.needsQuery || q === 1),
+          )
+          row.push(groupOf(alts))
+        }
       }
+      byStatusSet.set(sig, row)
     }
+    table.set(row, s * nm * 2)
   }
 
   return {
@@ -207,7 +217,7 @@ export function createPrefilter(shapes: readonly AltShape[]): Prefilter {
       const g = groups[table[(s * nm + m) * 2 + (q === '' ? 0 : 1)] as number] as Group
       if (g.none) return false
       if (g.all) return true
-      return (g.path !== null && g.path.test(e.path)) || (q !== '' && g.query !== null && g.query.test(q))
+      return g.path?.test(e.path) === true || (q !== '' && g.query?.test(q) === true)
     },
   }
 }
