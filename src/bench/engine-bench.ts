@@ -12,13 +12,23 @@ import { createEngine, type Engine } from '../detectors/engine.js'
 
 const T0 = Date.UTC(2024, 4, 1)
 
+/**
+ * The path cut from a log line, as a parser hands it over: a new string for every event whose hash V8 has not
+ * computed yet (a constant path would be hashed once, and a Map lookup by it would look cheaper than it is).
+ */
+const cut = (ip: string, method: string, path: string): string => {
+  const line = `${ip} - - [01/May/2024:00:00:00 +0000] "${method} ${path} HTTP/1.1" 200 1234`
+  const start = line.indexOf('"') + method.length + 2
+  return line.slice(start, start + path.length)
+}
+
 const ev = (time: number, ip: string, method: string, path: string, query: string, status: number): LogEvent => ({
   time,
   ip,
   site: `site${ip.length % 7}.example`,
   service: 'http',
   method,
-  path,
+  path: cut(ip, method, path),
   query,
   protocol: 'HTTP/1.1',
   status,
@@ -92,11 +102,12 @@ const newEngine = (maxTrackedKeys: number): Engine =>
   createEngine(compileRules(detectionConfig.parse({})), { maxTrackedKeys, allow: createIpMatcher(['127.0.0.0/8']) })
 
 /** events/s by wall time and by this process's CPU time (a shared machine steals the difference) */
-function rateOf(events: LogEvent[], runs: number): { median: number; cpu: number; findings: number } {
+function rateOf(make: () => LogEvent[], runs: number): { median: number; cpu: number; findings: number } {
   const rates: number[] = []
   const cpus: number[] = []
   let findings = 0
   for (let k = 0; k < runs; k++) {
+    const events = make() // fresh strings every run (see cut)
     const engine = newEngine(1_000_000)
     findings = 0
     const c0 = process.cpuUsage()
@@ -146,11 +157,11 @@ function main(): void {
   const runs = Number(values.runs)
   const keys = Number(values.keys)
   if (!(globalThis as { gc?: unknown }).gc) console.log('(run with node --expose-gc for exact memory numbers)')
-  const o = rateOf(ordinary(n), runs)
+  const o = rateOf(() => ordinary(n), runs)
   console.log(
     `ordinary traffic: ${(o.median / 1e6).toFixed(2)}M events/s wall, ${(o.cpu / 1e6).toFixed(2)}M/s CPU (${o.findings} findings)`,
   )
-  const a = rateOf(attack(n), runs)
+  const a = rateOf(() => attack(n), runs)
   console.log(
     `attack traffic (10k IPs): ${(a.median / 1e6).toFixed(2)}M events/s wall, ${(a.cpu / 1e6).toFixed(2)}M/s CPU (${a.findings} findings)`,
   )
