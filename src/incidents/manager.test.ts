@@ -279,6 +279,16 @@ describe('subnets', () => {
 })
 
 describe('site incidents (distributed attacks)', () => {
+  it('names an attack on lines that carry no site "(unknown)", and does not count every site-less line into it', () => {
+    const { m } = manager()
+    const ips = Array.from({ length: 20 }, (_, i) => `192.0.2.${i + 1}`)
+    const e = loginEvent('192.0.2.20', '', T0)
+    const a = m.onFinding(finding('distributed-login-attack', 'site', '', e, 20, ips), lineOf(e))
+    expect(a[0]?.incident.sites).toEqual({ '(unknown)': 20 })
+    feed(m, [loginEvent('198.51.100.1', '', T0 + 1000)]) // could be any site: not this incident's
+    expect(m.open()[0]?.attempts).toBe(20)
+  })
+
   it('opens one incident for the site, listing the IPs, counting only their requests to that site', () => {
     const { m } = manager()
     const ips = Array.from({ length: 20 }, (_, i) => `192.0.2.${i + 1}`).concat(['203.0.113.50'])

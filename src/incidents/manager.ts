@@ -440,7 +440,9 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
   }
 
   return {
-    onFinding(f, line) {
+    onFinding(found, line) {
+      // lines that name no site: a distributed attack on them is on "(unknown)", as their sites are everywhere else
+      const f = found.keyKind === 'site' && found.key === '' ? { ...found, key: UNKNOWN_SITE } : found
       const alerts: Alert[] = []
       const { t, created, rolled } = incidentFor(f, alerts)
       const newRule = !t.inc.rules.includes(f.rule)
@@ -477,7 +479,8 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
       if (open.size === 0) return EMPTY
       let t = ipBits[ipBit(e.ip)] === 1 ? byIp.get(e.ip) : undefined
       if (t === undefined && bySubnet.size > 0) t = bySubnet.get(subnet(e.ip))
-      const site = bySite.size > 0 ? bySite.get(e.site || UNKNOWN_SITE) : undefined
+      // lines that name no site could be any site's: they only join a site incident through the engine's findings
+      const site = bySite.size > 0 && e.site !== '' ? bySite.get(e.site) : undefined
       if (t === undefined && site === undefined) return EMPTY
       let alerts = EMPTY
       if (t !== undefined && e.time - t.inc.lastSeen >= config.resolve_after) {

@@ -74,7 +74,7 @@ export function createProgress(stream: ProgressStream, opts: ProgressOptions = {
       if (t - last < interval) return
       last = t
       drawn = true
-      stream.write(`\r${formatProgress(p, t - start, stream.columns ?? 80)}\x1b[K`)
+      stream.write(`\r${formatProgress(p, t - start, stream.columns || 80)}\x1b[K`)
     },
     done: () => {
       if (drawn) stream.write('\r\x1b[K')
