@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { parseDuration } from '../detectors/duration.js'
 
 /** Where an alert can be delivered: the outbox keys its rows by these names, so they must stay stable. */
 export const BLOCK_COMMANDS = ['nftables', 'iptables', 'ufw', 'csf', 'nginx'] as const
@@ -6,13 +7,9 @@ export type BlockCommand = (typeof BLOCK_COMMANDS)[number]
 
 const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
-
-/** `500ms`, `1s`, `2m`, `1h` → milliseconds; undefined when not a duration. */
+/** `500ms`, `1s`, `2m`, `1h`, `0ms` → milliseconds; undefined when not a duration (the one duration syntax of the config). */
 export function parseInterval(s: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(s.trim())
-  if (!m) return undefined
-  return Math.round(Number(m[1]) * (UNITS[m[2] as string] ?? 0))
+  return parseDuration(s.trim()) ?? undefined
 }
 
 const interval = (what: string) =>
