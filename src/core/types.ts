@@ -100,6 +100,8 @@ export interface Finding {
    * forgotten after a quiet longest window): every site the attacker tried, not only the site of `event`
    */
   sites: Record<string, number>
+  /** event time of the key's first event counted in `sites` (when the attacker started); absent: `time` */
+  since?: number
 }
 
 export type IncidentKind = 'ip' | 'subnet' | 'site'

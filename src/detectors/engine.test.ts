@@ -89,6 +89,15 @@ describe('engine', () => {
     expect(summary(fs)).toEqual(['ssh-users ip:203.0.113.7 3'])
   })
 
+  it('says since when the crossing key has been counting (the attack started then)', () => {
+    const engine = withRules([{ name: 'r', filter: { path: '/x' }, thresholds: [{ count: 3, within: '1h' }] }])
+    const fs = run(
+      engine,
+      [0, 25, 50].map((m) => event({ path: '/x', at: m * MIN })),
+    )
+    expect(fs.map((f) => [f.time, f.since])).toEqual([[T0 + 50 * MIN, T0]])
+  })
+
   it('counts a slightly late line as if it came with the latest one', () => {
     const engine = withRules([{ name: 'r', filter: { path: '/x' }, thresholds: [{ count: 3, within: '1m' }] }])
     const fs = run(

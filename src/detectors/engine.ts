@@ -89,8 +89,10 @@ const LAST = 3
 const N0 = 4
 /** how many inline times the slot holds, or BUCKETED */
 const NT = 5
+/** time of the key's first event since it was last quiet (what its counts and sites are counted from) */
+const FIRST = 6
 /** the inline times, oldest first */
-const TIMES = 6
+const TIMES = 7
 
 /**
  * The keys of one rule and key kind: one row of numbers per slot in a Float64Array (one or two cache lines per key,
@@ -148,6 +150,7 @@ class KeyList {
   clear(i: number): void {
     const r = i * this.stride
     this.c[r + LAST] = Number.NEGATIVE_INFINITY
+    this.c[r + FIRST] = Number.NEGATIVE_INFINITY
     this.c[r + N0] = 0
     this.c[r + NT] = 0
     this.site0[i] = ''
@@ -442,6 +445,7 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
     // quiet for the longest window: every window is empty, start over (sites too)
     if (t - prevT >= rule.maxWindow && prevT !== Number.NEGATIVE_INFINITY) list.clear(i)
     list.set(i, LAST, t)
+    if (list.get(i, FIRST) === Number.NEGATIVE_INFINITY) list.set(i, FIRST, t)
     countSite(list, i, e.site)
     let ips: TimedSet | null = null
     if (list.kind === 'site' || list.kind === 'subnet') {
@@ -494,6 +498,7 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
         event: e,
         ips: ips !== null ? [...ips.m.keys()] : [e.ip],
         sites: sitesOf(list, i),
+        since: list.get(i, FIRST),
       }
       if (out === null) out = [finding]
       else out.push(finding)

@@ -278,6 +278,19 @@ describe('subnets', () => {
   })
 })
 
+describe('when an attack started', () => {
+  it('is the first event the crossing key counted, not the event that crossed', () => {
+    const { m } = manager()
+    const e = loginEvent('203.0.113.7', 'shop.example.com', T0)
+    const a = m.onFinding(
+      { ...finding('wp-login-bruteforce', 'ip', '203.0.113.7', e, 20), since: T0 - 40 * MIN },
+      lineOf(e),
+    )
+    expect(a[0]?.incident.firstSeen).toBe(T0 - 40 * MIN)
+    expect(a[0]?.incident.lastSeen).toBe(T0)
+  })
+})
+
 describe('site incidents (distributed attacks)', () => {
   it('names an attack on lines that carry no site "(unknown)", and does not count every site-less line into it', () => {
     const { m } = manager()

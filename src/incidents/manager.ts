@@ -465,7 +465,8 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
           // every site of the key's events so far, not only the site of the event that crossed the threshold
           touch(t, e, line, f.sites)
         }
-        t.inc.firstSeen = Math.min(t.inc.firstSeen, e.time)
+        // the attack started with the key's first counted event, not with the one that crossed the threshold
+        t.inc.firstSeen = Math.min(t.inc.firstSeen, e.time, f.since ?? e.time)
         alerts.push(makeAlert(t, 'opened', f.time))
         return alerts
       }

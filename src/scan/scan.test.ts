@@ -93,12 +93,14 @@ describe('runScan', () => {
     writeFileSync(b, `${[10, 30, 50].map((s) => post('b.example', s)).join('\n')}\n`)
     const r = await runScan([b, a], { config })
     expect(r.incidents).toHaveLength(1)
-    // in time order the 5th attempt is a.example's at :40 (reading b then a would cross at b's :30)
+    // in time order the 5th attempt is a.example's at :40 (reading b then a would cross at b's :30); the incident
+    // starts with the first attempt and its first sample is the line that crossed
     expect(r.incidents[0]).toMatchObject({
       ip: '203.0.113.9',
       attempts: 6,
-      firstSeen: Date.parse('2025-06-02T10:00:40Z'),
+      firstSeen: Date.parse('2025-06-02T10:00:00Z'),
     })
+    expect(r.incidents[0]?.samples[0]).toContain('a.example:443 203.0.113.9 - - [02/Jun/2025:10:00:40')
     // every site of the window that crossed, not only the site of the 5th attempt (e2e finding 2)
     expect(r.incidents[0]?.sites).toEqual({ 'a.example': 3, 'b.example': 3 })
   })
