@@ -53,7 +53,7 @@ describe('pipeline', () => {
     slack = await startFakeSlack()
     const { dir, file } = setup('junk')
     const config = parseConfigText(
-      `state_dir: ${dir}\nmax_line_bytes: 4096\nsources: [{ path: ${file}, format: combined, site: shop.example }]\nnotify: { slack: { webhook_url: "${slack.url}" } }\n`,
+      `state_dir: ${dir}\nmax_line_bytes: 4096\nsources: [{ path: ${file}, format: combined, site: shop.example, start_at: beginning }]\nnotify: { slack: { webhook_url: "${slack.url}" } }\n`,
       join(dir, 'lookout.yml'),
     )
     const store = openSqliteStore(join(dir, 'lookout.db'))
@@ -84,7 +84,7 @@ describe('pipeline', () => {
     slack ??= await startFakeSlack()
     const { dir, file } = setup('full')
     const config = parseConfigText(
-      `state_dir: ${dir}\nsources: [{ path: ${file}, format: combined }]\nnotify: { slack: { webhook_url: "${slack.url}" } }\n`,
+      `state_dir: ${dir}\nsources: [{ path: ${file}, format: combined, start_at: beginning }]\nnotify: { slack: { webhook_url: "${slack.url}" } }\n`,
       join(dir, 'lookout.yml'),
     )
     const real = openSqliteStore(join(dir, 'lookout.db'))

@@ -40,6 +40,8 @@ const writeConfig = (extra = '') =>
       `  - path: ${log}`,
       '    format: combined',
       '    site: shop.example',
+      // the file is empty when lookout starts; from the beginning, lines appended before the tailer opened it count too
+      '    start_at: beginning',
       'team:',
       '  members: [{ name: Ada, slack: U0ADA0001 }]',
       'notify:',

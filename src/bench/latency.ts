@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     [
       `state_dir: ${join(dir, 'state')}`,
       'sources:',
-      `  - { path: ${log}, format: combined, site: shop.example }`,
+      `  - { path: ${log}, format: combined, site: shop.example, start_at: beginning }`,
       'notify:',
       `  slack: { webhook_url: "http://127.0.0.1:${port}/services/T000/B000/bench" }`,
       'log: { level: error }',
