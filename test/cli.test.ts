@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { lookout } from './helpers/cli.js'
+import { lookout, VERBS } from './helpers/cli.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'lookout-cli-'))
 const write = (name: string, text: string): string => {
@@ -21,18 +21,7 @@ describe('lookout CLI', () => {
   it('prints help and exits 0', () => {
     const r = lookout(['--help'])
     expect(r.code).toBe(0)
-    for (const verb of [
-      'run',
-      'scan',
-      'parse',
-      'check',
-      'config-schema',
-      'status',
-      'duty',
-      'outbox',
-      'test-alert',
-      'demo',
-    ]) {
+    for (const verb of VERBS) {
       expect(r.stdout).toContain(verb)
     }
   })

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { parseConfigText } from '../src/config/load.js'
+import { VERBS } from './helpers/cli.js'
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 
@@ -16,19 +17,7 @@ describe('README', () => {
   })
 
   it('documents every CLI verb', () => {
-    for (const verb of [
-      'run',
-      'scan',
-      'parse',
-      'check',
-      'config-schema',
-      'status',
-      'duty',
-      'outbox',
-      'outbox retry',
-      'test-alert',
-      'demo',
-    ]) {
+    for (const verb of [...VERBS, 'outbox retry']) {
       expect(readme).toContain(`\`lookout ${verb}`)
     }
   })

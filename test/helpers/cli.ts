@@ -23,3 +23,17 @@ export function lookout(
   })
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
 }
+
+/** The CLI's verbs (design.md's contract): help lists them, the README documents them. */
+export const VERBS = [
+  'run',
+  'scan',
+  'parse',
+  'check',
+  'config-schema',
+  'status',
+  'duty',
+  'outbox',
+  'test-alert',
+  'demo',
+]
