@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util'
 import { createIpMatcher } from '../core/ip.js'
+import { seededRandom as rng } from '../core/prng.js'
 import type { LogEvent } from '../core/types.js'
 import { compileRules, detectionConfig } from '../detectors/config.js'
 import { createEngine, type Engine } from '../detectors/engine.js'
@@ -38,16 +39,6 @@ const ev = (time: number, ip: string, method: string, path: string, query: strin
   user: '',
   outcome: '',
 })
-
-function rng(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** A busy multi-site server: pages, assets, feeds, admin-ajax heartbeats, a few 404s and logins. */
 function ordinary(n: number): LogEvent[] {

@@ -11,19 +11,10 @@
  */
 import { loadavg } from 'node:os'
 import { createIpMatcher } from '../core/ip.js'
+import { seededRandom as rng } from '../core/prng.js'
 import { isParseFailure, type Parser } from '../core/types.js'
 import { createApacheParser } from '../parsers/apache-format.js'
 import { createParser } from '../parsers/index.js'
-
-function rng(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const PATHS = ['/', '/wp-login.php', '/xmlrpc.php', '/wp-admin/admin-ajax.php', '/shop/cart?add=42', '/feed/', '/.env']
 const AGENTS = [

@@ -1,6 +1,7 @@
 import ipaddr from 'ipaddr.js'
 import { describe, expect, test } from 'vitest'
 import { canonicalV6, detachString, normalizeIp, sliceDetached } from './ip.js'
+import { seededRandom as rng } from './prng.js'
 
 /** What normalizeIp gave for a plain IPv6 address before the fast path: ipaddr.js. */
 function reference(s: string): string | null {
@@ -12,16 +13,6 @@ function reference(s: string): string | null {
     return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`
   }
   return ipaddr.IPv6.parse(s).toRFC5952String()
-}
-
-function rng(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 describe('canonicalV6 (the fast path of normalizeIp)', () => {

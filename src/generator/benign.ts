@@ -2,8 +2,9 @@
  * Benign actors: what a busy WordPress hosting server sees every day. Each stays clearly under every rule threshold
  * (see README of the detection pack), like real traffic does; the comments say which rule each one brushes against.
  */
+
+import { deriveSeed, Rng } from '../core/prng.js'
 import { assetsFor, brokenPath, hit, searchQuery, size, url, type Who } from './hits.js'
-import { deriveSeed, Rng } from './prng.js'
 import type { Actor, Step } from './schedule.js'
 import {
   BINGBOT_PREFIXES,

@@ -3,9 +3,10 @@
  * Every campaign is clearly over its rule's threshold (per IP, per site or per /64), as real attacks are; the
  * thresholds are those of the built-in `wordpress` and `web` packs (issue 3).
  */
+
+import { deriveSeed, Rng } from '../core/prng.js'
 import type { Hit } from './format.js'
 import { hit, size, url, type Who } from './hits.js'
-import { deriveSeed, Rng } from './prng.js'
 import type { Actor } from './schedule.js'
 import { ATTACK_TOOL_UAS, AttackerIps, BROWSER_UAS, ipv6InPrefix, type Site, type World, WPSCAN_UA } from './world.js'
 

@@ -1,6 +1,7 @@
 /** Small builders shared by benign actors and campaigns: who makes a request, realistic sizes, WordPress paths. */
+
+import type { Rng } from '../core/prng.js'
 import type { Hit } from './format.js'
-import type { Rng } from './prng.js'
 import type { Site } from './world.js'
 
 export interface Who {

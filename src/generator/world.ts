@@ -3,7 +3,7 @@
  * user agents, and IP address pools. Benign and attacking actors draw addresses from disjoint pools, so that no
  * benign visitor can share an IP (or a /24, or a /64) with an attacker by chance.
  */
-import { deriveSeed, Rng } from './prng.js'
+import { deriveSeed, Rng } from '../core/prng.js'
 
 export interface Site {
   name: string

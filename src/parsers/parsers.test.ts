@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import { seededRandom as rng } from '../core/prng.js'
 import { isParseFailure, type LogEvent, type ParseResult } from '../core/types.js'
 import { APACHE_FORMATS, createApacheParser } from './apache-format.js'
 import { createClfParser } from './clf.js'
@@ -27,17 +28,6 @@ const EVENT_KEYS = [
 const asEvent = (r: ParseResult): LogEvent => {
   if (isParseFailure(r)) throw new Error(`expected an event, got ${r.error}`)
   return r
-}
-
-/** A small seeded generator (mulberry32): the fuzz below is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 const GOOD = '203.0.113.7 - - [05/Mar/2024:10:01:38 +0100] "GET /a?b=1 HTTP/1.1" 200 45 "https://r.example/" "UA/1.0"'

@@ -3,17 +3,8 @@
  * of decoding the whole input at once, whatever mix of ASCII, UTF-8, invalid bytes, CRs and long lines a piece holds.
  */
 import { describe, expect, it } from 'vitest'
+import { seededRandom as rng } from '../core/prng.js'
 import { LineSplitter } from './line-splitter.js'
-
-function rng(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** A seeded log-ish input: mostly short ASCII lines, some long ones, some UTF-8 and invalid bytes, CRLF endings. */
 function input(seed: number, lines: number): Buffer {

@@ -95,3 +95,9 @@ export class Rng {
     return new Rng(deriveSeed(Math.floor(this.next() * 0x100000000), salt))
   }
 }
+
+/** A seeded uniform [0, 1) source as a plain function, for fuzz tests and benchmarks that must be reproducible. */
+export function seededRandom(seed: number): () => number {
+  const rng = new Rng(seed)
+  return () => rng.next()
+}
