@@ -61,6 +61,22 @@ const EXCEPTIONS: ReadonlyArray<{ field: string; reason: string; applies: (e: Ex
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 
 /** CrowdSec's `timestamp` as written in the line (`08/Jun/2020:06:49:01 +0000`), read independently of lookout. */
+/** A table row with nothing counted yet. */
+const emptyRow = (file: string, lines: number): Row => ({
+  file,
+  lines,
+  access: 0,
+  agree: 0,
+  disagree: 0,
+  excepted: 0,
+  errorLog: 0,
+  errorLogRejected: 0,
+  dropped: 0,
+  droppedRejected: 0,
+  unasserted: 0,
+  unassertedParsed: 0,
+})
+
 function clfToMs(ts: string): number {
   const [date, zone = '+0000'] = ts.split(' ')
   const [d, mon, rest] = (date ?? '').split('/')
@@ -137,20 +153,7 @@ function main(): number {
     if (logType !== 'nginx' && logType !== 'apache2' && name !== 'pfsense-rfc5424-nginx.jsonl') continue
     const file = name.replace(/\.jsonl$/, '')
     const parser = createParser('auto')
-    const row: Row = {
-      file,
-      lines: records.length,
-      access: 0,
-      agree: 0,
-      disagree: 0,
-      excepted: 0,
-      errorLog: 0,
-      errorLogRejected: 0,
-      dropped: 0,
-      droppedRejected: 0,
-      unasserted: 0,
-      unassertedParsed: 0,
-    }
+    const row = emptyRow(file, records.length)
     for (const rec of records) {
       const r = parser.parse(rec.line, 'corpus')
       const e = rec.expect
@@ -185,20 +188,7 @@ function main(): number {
       for (const k of Object.keys(t) as (keyof Row)[]) if (k !== 'file') (t[k] as number) += r[k] as number
       return t
     },
-    {
-      file: 'TOTAL',
-      lines: 0,
-      access: 0,
-      agree: 0,
-      disagree: 0,
-      excepted: 0,
-      errorLog: 0,
-      errorLogRejected: 0,
-      dropped: 0,
-      droppedRejected: 0,
-      unasserted: 0,
-      unassertedParsed: 0,
-    } as Row,
+    emptyRow('TOTAL', 0),
   )
   const header = [
     'file',
