@@ -25,6 +25,18 @@ export interface ReadLinesOptions {
 export const CHUNK_BYTES = 256 * 1024
 
 /** Every line of `path` ('-' is stdin, `*.gz` is gunzipped), in batches; the last line needs no newline. */
+/** The reason in plain words, for the errors people meet; the code otherwise (the cause keeps the details). */
+function why(err: unknown): string {
+  const code = errCode(err)
+  const words: Record<string, string> = {
+    ENOENT: 'no such file',
+    EACCES: 'permission denied (the user running lookout needs read access, e.g. through the adm group)',
+    Z_DATA_ERROR: 'not a valid gzip file',
+    Z_BUF_ERROR: 'the gzip file is cut short',
+  }
+  return words[code] ?? (code === 'EUNKNOWN' ? (err as Error).message : code)
+}
+
 export function readLines(path: string, opts: ReadLinesOptions): AsyncIterable<LineBatch> {
   const base = { maxLineBytes: opts.maxLineBytes, ...(opts.signal ? { signal: opts.signal } : {}) }
   if (path === '-') return streamLines(process.stdin, { ...base, path: 'stdin' })
@@ -44,7 +56,7 @@ async function* readGzip(
     yield* streamLines(gunzip, { ...opts, path })
   } catch (err) {
     throw new SourceError(
-      `cannot read ${path}: ${errCode(err) === 'EUNKNOWN' ? (err as Error).message : errCode(err)}`,
+      `cannot read ${path}: ${why(err)}`,
       path,
       {
         cause: err,
@@ -61,7 +73,7 @@ async function* readPlain(path: string, opts: ReadLinesOptions): AsyncGenerator<
   try {
     fd = await openFd(path, 'r')
   } catch (err) {
-    throw new SourceError(`cannot read ${path}: ${errCode(err)}`, path, { cause: err })
+    throw new SourceError(`cannot read ${path}: ${why(err)}`, path, { cause: err })
   }
   try {
     const st = await fstatFd(fd)
@@ -97,7 +109,7 @@ async function* readPlain(path: string, opts: ReadLinesOptions): AsyncGenerator<
         try {
           n = await pending
         } catch (err) {
-          throw new SourceError(`cannot read ${path}: ${errCode(err)}`, path, { cause: err })
+          throw new SourceError(`cannot read ${path}: ${why(err)}`, path, { cause: err })
         } finally {
           pending = null
         }
