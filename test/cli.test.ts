@@ -117,6 +117,13 @@ describe('lookout CLI', () => {
     expect(status.outbox).toMatchObject({ pending: 0, delivered: 2 }) // opened, then resolved at the end
   })
 
+  it('demo shows alerts from the live pipeline and a summary that checks them against the planted campaigns', () => {
+    const r = lookout(['demo'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('is trying passwords')
+    expect(r.stdout).toMatch(/It caught (\d+) of the \1 campaigns the generator planted; no innocent/)
+  })
+
   it('outbox retry needs an id or --all', () => {
     write('o.yml', `state_dir: ${join(dir, 'o-state')}\n`)
     expect(lookout(['outbox', 'retry', '--config', join(dir, 'o.yml')]).code).toBe(2)

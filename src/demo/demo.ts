@@ -135,14 +135,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   }
 
   // Let lookout catch up, then let 31 quiet minutes pass so incidents resolve, and let the outbox drain.
-  if (process.env.LOOKOUT_DEMO_DEBUG) console.error('written', written, 'read', pipeline.stats().lines, Date.now())
   await until(() => pipeline.stats().lines >= written, 30_000)
-  if (process.env.LOOKOUT_DEMO_DEBUG) console.error('caught up', pipeline.stats().lines, Date.now())
   clock.jump(31 * 60_000)
   await until(() => store.incidents.counts().open === 0, 10_000)
-  if (process.env.LOOKOUT_DEMO_DEBUG) console.error('resolved', store.incidents.counts(), Date.now())
   await until(() => store.outbox.counts().pending === 0, 60_000)
-  if (process.env.LOOKOUT_DEMO_DEBUG) console.error('drained', store.outbox.counts(), Date.now())
   await pipeline.stop()
 
   const all = store.incidents.all()
