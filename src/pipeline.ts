@@ -7,16 +7,14 @@
  * transaction, so after a crash a line is either fully accounted for (offset moved, alerts queued) or read again.
  */
 
-import { allowMatcher } from './config/allow.js'
 import type { LookoutConfig, SourceConfig } from './config/schema.js'
 import { type Clock, systemClock } from './core/clock.js'
 import { createIpMatcher } from './core/ip.js'
 import type { Logger } from './core/log.js'
 import { type Alert, isParseFailure, type LineBatch, type Parser } from './core/types.js'
-import { compileRules } from './detectors/config.js'
-import { createEngine, type Engine } from './detectors/engine.js'
-import { createIncidentManager, type IncidentManager } from './incidents/manager.js'
-import { createRuleMatcher } from './incidents/rule-matcher.js'
+import { createDetection } from './detection.js'
+import type { Engine } from './detectors/engine.js'
+import type { IncidentManager } from './incidents/manager.js'
 import { createNotifiers } from './notifiers/index.js'
 import { createOutboxWorker } from './notifiers/outbox-worker.js'
 import { createParser } from './parsers/index.js'
@@ -76,17 +74,8 @@ export function startPipeline(opts: PipelineOptions): Pipeline {
   const abort = new AbortController()
   const stats: PipelineStats = { lines: 0, unparsed: 0, alerts: 0, storeWriteFailures: 0 }
 
-  const allow = allowMatcher(cfg)
   const trustedProxies = createIpMatcher(cfg.trusted_proxies)
-  const rules = compileRules(cfg)
-  const engine = createEngine(rules, { maxTrackedKeys: cfg.max_tracked_keys, allow, allowLoopback: false })
-  // the rule matcher lets a site incident learn every attacking IP, not only those present when a threshold fired
-  const incidents = createIncidentManager({
-    store,
-    config: cfg.incidents,
-    team: cfg.team,
-    rules: createRuleMatcher(rules, allow),
-  })
+  const { engine, incidents } = createDetection(cfg, store)
   const notifiers = createNotifiers(cfg, log)
   const destinations = [...notifiers.keys()]
   const worker = createOutboxWorker({ store, notifiers, log })

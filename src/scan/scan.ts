@@ -7,15 +7,12 @@
  * at once. While one file's events stay older than every other file's next event, it is read in a tight loop with no
  * heap work (the usual case: one file, or rotations that do not overlap).
  */
+
 import { open, stat } from 'node:fs/promises'
-import { allowMatcher } from '../config/allow.js'
 import type { LookoutConfig } from '../config/schema.js'
 import { createIpMatcher } from '../core/ip.js'
 import { type Alert, type Incident, isParseFailure, type LineBatch, type LogEvent, type Parser } from '../core/types.js'
-import { compileRules } from '../detectors/config.js'
-import { createEngine } from '../detectors/engine.js'
-import { createIncidentManager } from '../incidents/manager.js'
-import { createRuleMatcher } from '../incidents/rule-matcher.js'
+import { createDetection } from '../detection.js'
 import type { FormatConfig } from '../parsers/config.js'
 import { createParser } from '../parsers/index.js'
 import { readLines } from '../sources/file/read-lines.js'
@@ -119,16 +116,8 @@ export async function runScan(files: string[], opts: ScanOptions): Promise<ScanR
   const totalBytes = await expectedBytes(files)
   const chunkBytes = Math.max(64 << 10, Math.min(1 << 20, Math.floor(READ_BUDGET_BYTES / Math.max(1, files.length))))
   const trustedProxies = createIpMatcher(cfg.trusted_proxies)
-  const allow = allowMatcher(cfg)
-  const rules = compileRules(cfg)
-  const engine = createEngine(rules, { maxTrackedKeys: cfg.max_tracked_keys, allow, allowLoopback: false })
   const store = openSqliteStore(':memory:')
-  const incidents = createIncidentManager({
-    store,
-    config: cfg.incidents,
-    team: cfg.team,
-    rules: createRuleMatcher(rules, allow),
-  })
+  const { engine, incidents } = createDetection(cfg, store)
 
   let lines = 0
   let parsed = 0
