@@ -55,13 +55,9 @@ async function* readGzip(
   try {
     yield* streamLines(gunzip, { ...opts, path })
   } catch (err) {
-    throw new SourceError(
-      `cannot read ${path}: ${why(err)}`,
-      path,
-      {
-        cause: err,
-      },
-    )
+    throw new SourceError(`cannot read ${path}: ${why(err)}`, path, {
+      cause: err,
+    })
   } finally {
     file.destroy()
     gunzip.destroy()
