@@ -11,13 +11,13 @@ import type { LookoutConfig, SourceConfig } from './config/schema.js'
 import { type Clock, systemClock } from './core/clock.js'
 import { createIpMatcher } from './core/ip.js'
 import type { Logger } from './core/log.js'
-import { type Alert, isParseFailure, type LineBatch, type Parser } from './core/types.js'
+import { type Alert, isParseFailure, type LineBatch, type ParseResult, type Parser } from './core/types.js'
 import { createDetection } from './detection.js'
 import type { Engine } from './detectors/engine.js'
 import type { IncidentManager } from './incidents/manager.js'
 import { createNotifiers } from './notifiers/index.js'
 import { createOutboxWorker } from './notifiers/outbox-worker.js'
-import { createParser } from './parsers/index.js'
+import { createParser, parseLines } from './parsers/index.js'
 import { matchSourcePath } from './sources/file/match-path.js'
 import { readLinesBefore } from './sources/file/read-before.js'
 import { createFileSource } from './sources/file/tail.js'
@@ -149,8 +149,10 @@ export function startPipeline(opts: PipelineOptions): Pipeline {
     const parser = parserFor(spec, batch.path)
     const site = batch.site || (spec.site ?? '')
     let unparsed = 0
-    for (const line of batch.lines) {
-      const r = parser.parse(line, site)
+    const results = parseLines(parser, batch, site)
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i] as ParseResult
+      const line = batch.lines[i] as string
       if (isParseFailure(r)) {
         unparsed++
         const shown = unparsedShown.get(batch.path) ?? 0

@@ -43,17 +43,15 @@ interface ParseChildResult {
 /** The child of section a: read + parse FILE in this process, print what it measured. */
 async function childParse(file: string): Promise<void> {
   const { readLines } = await import('../sources/file/read-lines.js')
-  const { createParser } = await import('../parsers/index.js')
+  const { createParser, parseLines } = await import('../parsers/index.js')
   const { isParseFailure } = await import('../core/types.js')
   const parser = createParser('combined')
   const t0 = performance.now()
   let lines = 0
   let parsed = 0
   for await (const batch of readLines(file, { maxLineBytes: MAX_LINE_BYTES })) {
-    for (const line of batch.lines) {
-      lines++
-      if (!isParseFailure(parser.parse(line, ''))) parsed++
-    }
+    lines += batch.lines.length
+    for (const r of parseLines(parser, batch, '')) if (!isParseFailure(r)) parsed++
   }
   const result: ParseChildResult = { lines, parsed, ms: performance.now() - t0 }
   process.stdout.write(`${JSON.stringify(result)}\n`)

@@ -7,7 +7,7 @@
  *   createParser({apache: '%h ... %t "%r"'})    any LogFormat / log_format, compiled once into a tokenizer
  *   createParser('auto')                        recognises the above from the lines and locks in
  */
-import type { ParseResult, Parser } from '../core/types.js'
+import type { LineBatch, ParseResult, Parser } from '../core/types.js'
 import { isParseFailure } from '../core/types.js'
 import { createApacheParser } from './apache-format.js'
 import { createClfParser } from './clf.js'
@@ -39,6 +39,14 @@ export const NPM_FORMATS: readonly string[] = [
   '[$time_local] $host $remote_addr $request_time "$request" $status $body_bytes_sent $bytes_sent $http_referer $http_user_agent',
 ]
 
+/** Every line of a batch parsed, in order: through the parser's parseBatch where it has one. */
+export function parseLines(parser: Parser, batch: LineBatch, site: string): ParseResult[] {
+  const out: ParseResult[] = []
+  if (parser.parseBatch !== undefined) parser.parseBatch(batch, site, out)
+  else for (const line of batch.lines) out.push(parser.parse(line, site))
+  return out
+}
+
 /** After this many lines in a row parsed by another candidate than the locked one, `auto` switches to it. */
 const RELOCK_AFTER = 3
 
@@ -60,31 +68,44 @@ function createAutoParser(opts: ParserOptions): Parser {
   let locked = 0
   let other = -1
   let otherRun = 0
-  return {
-    parse(line: string, site: string): ParseResult {
-      const first = (candidates[locked] as Parser).parse(line, site)
-      if (!isParseFailure(first)) {
-        otherRun = 0
-        return first
-      }
-      if (first.error === ERROR_LOG_LINE || isErrorLogLine(line)) return failure(ERROR_LOG_LINE)
-      for (let i = 0; i < candidates.length; i++) {
-        if (i === locked) continue
-        const r = (candidates[i] as Parser).parse(line, site)
-        if (isParseFailure(r)) continue
-        if (i === other) otherRun++
-        else {
-          other = i
-          otherRun = 1
-        }
-        if (otherRun >= RELOCK_AFTER) {
-          locked = i
-          other = -1
-          otherRun = 0
-        }
-        return r
-      }
+  const parse = (line: string, site: string): ParseResult => {
+    const first = (candidates[locked] as Parser).parse(line, site)
+    if (!isParseFailure(first)) {
+      otherRun = 0
       return first
+    }
+    if (first.error === ERROR_LOG_LINE || isErrorLogLine(line)) return failure(ERROR_LOG_LINE)
+    for (let i = 0; i < candidates.length; i++) {
+      if (i === locked) continue
+      const r = (candidates[i] as Parser).parse(line, site)
+      if (isParseFailure(r)) continue
+      if (i === other) otherRun++
+      else {
+        other = i
+        otherRun = 1
+      }
+      if (otherRun >= RELOCK_AFTER) {
+        locked = i
+        other = -1
+        otherRun = 0
+      }
+      return r
+    }
+    return first
+  }
+  return {
+    parse,
+    parseBatch(batch: LineBatch, site: string, out: ParseResult[]): void {
+      const lines = batch.lines
+      // locked onto the CLF family (the usual case): its batch parse, and the fallbacks for the lines it cannot read
+      const fast = locked === 0 ? parseLines(clf, batch, site) : null
+      for (let i = 0; i < lines.length; i++) {
+        const r = locked === 0 ? (fast?.[i] as ParseResult) : null
+        if (r !== null && !isParseFailure(r)) {
+          otherRun = 0
+          out.push(r)
+        } else out.push(parse(lines[i] as string, site))
+      }
     },
   }
 }

@@ -11,10 +11,18 @@
 import { open, stat } from 'node:fs/promises'
 import type { LookoutConfig } from '../config/schema.js'
 import { createIpMatcher } from '../core/ip.js'
-import { type Alert, type Incident, isParseFailure, type LineBatch, type LogEvent, type Parser } from '../core/types.js'
+import {
+  type Alert,
+  type Incident,
+  isParseFailure,
+  type LineBatch,
+  type LogEvent,
+  type ParseResult,
+  type Parser,
+} from '../core/types.js'
 import { createDetection } from '../detection.js'
 import type { FormatConfig } from '../parsers/config.js'
-import { createParser } from '../parsers/index.js'
+import { createParser, parseLines } from '../parsers/index.js'
 import { readLines } from '../sources/file/read-lines.js'
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js'
 import { setupFor } from './source-match.js'
@@ -55,6 +63,8 @@ interface Cursor {
   site: string
   batches: AsyncIterator<LineBatch>
   lines: string[]
+  /** the current batch's lines, parsed when it arrives (its bytes are only valid until the next read) */
+  results: ParseResult[]
   i: number
   /** the next event of this file, and its line */
   head: LogEvent | null
@@ -133,9 +143,10 @@ export async function runScan(files: string[], opts: ScanOptions): Promise<ScanR
   /** The next event of the cursor's current batch; false when the batch is used up. */
   const nextInBatch = (c: Cursor): boolean => {
     const ls = c.lines
+    const rs = c.results
     while (c.i < ls.length) {
+      const r = rs[c.i] as ParseResult
       const line = ls[c.i++] as string
-      const r = c.parser.parse(line, c.site)
       if (isParseFailure(r)) {
         unparsed++
         continue
@@ -158,6 +169,7 @@ export async function runScan(files: string[], opts: ScanOptions): Promise<ScanR
         return false
       }
       c.lines = b.value.lines
+      c.results = parseLines(c.parser, b.value, c.site)
       c.i = 0
       lines += b.value.lines.length
       bytes += b.value.bytes
@@ -190,6 +202,7 @@ export async function runScan(files: string[], opts: ScanOptions): Promise<ScanR
       site: setup.site,
       batches: readLines(path, { maxLineBytes: cfg.max_line_bytes, chunkBytes })[Symbol.asyncIterator](),
       lines: [],
+      results: [],
       i: 0,
       head: null,
       headLine: '',

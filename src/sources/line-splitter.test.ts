@@ -69,3 +69,53 @@ describe('LineSplitter', () => {
     expect(utf8Boundary(b, 0, 1)).toBe(1)
   })
 })
+
+describe('LineSplitter: where the lines lie in their chunk (lastRaw)', () => {
+  /** Every line of one push whose start is given: its bytes in the chunk are exactly its characters. */
+  function checkRaw(s: LineSplitter, chunk: Buffer, lines: string[]): number[] {
+    const raw = s.lastRaw
+    if (raw === null) throw new Error('no lastRaw')
+    expect(raw.bytes).toBe(chunk)
+    expect(raw.starts).toHaveLength(lines.length)
+    lines.forEach((line, i) => {
+      const at = raw.starts[i] as number
+      if (at >= 0) expect(Buffer.from(raw.bytes.subarray(at, at + line.length)).toString('latin1')).toBe(line)
+    })
+    return raw.starts
+  }
+
+  it('gives every ASCII line its offset, CRLF lines without the CR', () => {
+    const s = new LineSplitter(1000)
+    const chunk = Buffer.from('alpha\nbeta\r\n\ngamma\n')
+    const lines = s.push(chunk)
+    expect(checkRaw(s, chunk, lines)).toEqual([0, 6, 12, 13])
+  })
+
+  it('says -1 for a line begun in an earlier chunk and for lines that are not ASCII', () => {
+    const s = new LineSplitter(1000)
+    s.push(Buffer.from('par'))
+    const chunk = Buffer.from('tial\nplain\n')
+    expect(checkRaw(s, chunk, s.push(chunk))).toEqual([-1, 5])
+    const utf8 = Buffer.from('caf\u00e9\nplain\n')
+    expect(checkRaw(s, utf8, s.push(utf8))).toEqual([-1, -1]) // (the piece is decoded as UTF-8: no byte offsets)
+  })
+
+  it('says -1 for lines split byte by byte because one of them is over-long, and nothing after flush', () => {
+    const s = new LineSplitter(10)
+    const chunk = Buffer.from(`short\n${'x'.repeat(50)}\nend\ntail`)
+    const lines = s.push(chunk)
+    expect(lines).toEqual(['short', 'x'.repeat(10), 'end'])
+    expect(checkRaw(s, chunk, lines)).toEqual([-1, -1, -1])
+    expect(s.flush()).toBe('tail')
+    expect(s.lastRaw).toBeNull()
+  })
+
+  it('holds for big chunks decoded in several pieces', () => {
+    const s = new LineSplitter(64 * 1024)
+    const text = Array.from({ length: 5000 }, (_, i) => `line ${i} ${'y'.repeat(i % 97)}`).join('\n')
+    const chunk = Buffer.from(`${text}\n`)
+    const lines = s.push(chunk)
+    expect(lines).toHaveLength(5000)
+    expect(checkRaw(s, chunk, lines).every((n) => n >= 0)).toBe(true)
+  })
+})

@@ -7,6 +7,7 @@
  */
 
 import { isAscii } from 'node:buffer'
+import type { RawLines } from '../core/types.js'
 
 const NL = 10
 const CR = 13
@@ -23,6 +24,10 @@ export class LineSplitter {
   readPos: number
   /** how many lines of the last `push`/`flush` were cut at `maxLineBytes` */
   lastTruncated = 0
+  /** where the lines of the last `push` lie in its chunk (see RawLines); null after `flush` */
+  lastRaw: RawLines | null = null
+  /** byte offsets in the chunk of the lines being split (-1: not an ASCII line of the chunk) */
+  private starts: number[] = []
   /** bytes of the current partial line (at most maxLineBytes), null when none */
   private carry: Buffer | null = null
   /** the current partial line is already longer than the limit: its head is kept, the rest is discarded */
@@ -57,6 +62,9 @@ export class LineSplitter {
     const base = this.readPos
     this.readPos += n
     this.lastTruncated = 0
+    this.lastRaw = null
+    const starts: number[] = []
+    this.starts = starts
     let pos = 0
     let head: string | null = null
     if (this.carry !== null) {
@@ -77,17 +85,22 @@ export class LineSplitter {
       pos = last + 1
       this.offset = base + pos
     }
-    if (head !== null) lines.unshift(head)
+    if (head !== null) {
+      lines.unshift(head)
+      starts.unshift(-1) // (its bytes began in an earlier chunk)
+    }
     if (pos < n) {
       this.carry = Buffer.alloc(0)
       this.appendCarry(chunk, pos, n)
     }
+    if (lines.length > 0) this.lastRaw = { bytes: chunk, starts }
     return lines
   }
 
   /** End of input (offline, or a rotated file that is done): the partial line, if any, becomes a line. */
   flush(): string | null {
     this.lastTruncated = 0
+    this.lastRaw = null
     if (this.carry === null) return null
     const line = this.takeCarry()
     this.offset = this.readPos
@@ -150,6 +163,7 @@ export class LineSplitter {
     const text = chunk.toString(ascii ? 'latin1' : 'utf8', s, e)
     const lim = ascii ? this.maxLineBytes : this.fastLimit
     const lines = out ?? []
+    const starts = this.starts
     const first = lines.length
     let a = 0
     for (;;) {
@@ -157,12 +171,14 @@ export class LineSplitter {
       if (b < 0) b = text.length
       if (b - a > lim) {
         lines.length = first
+        starts.length = first
         const slow = this.splitSlow(chunk, s, e)
         if (out === null) return slow
         for (let i = 0; i < slow.length; i++) lines.push(slow[i] as string)
         return lines
       }
       lines.push(text.slice(a, b > a && text.charCodeAt(b - 1) === CR ? b - 1 : b))
+      starts.push(ascii ? s + a : -1)
       if (b === text.length) return lines
       a = b + 1
     }
@@ -170,9 +186,11 @@ export class LineSplitter {
   /** Byte-exact splitting for chunks that may hold over-long lines. */
   private splitSlow(chunk: Buffer, s: number, e: number): string[] {
     const out: string[] = []
+    const starts = this.starts
     const max = this.maxLineBytes
     let p = s
     while (p <= e) {
+      starts.push(-1)
       let nl = chunk.indexOf(NL, p)
       if (nl === -1 || nl > e) nl = e + 1 // cannot happen: chunk[e] is a newline
       if (nl - p > max) {

@@ -29,6 +29,7 @@ export async function* streamLines(stream: Readable, opts: StreamLinesOptions): 
     endOffset: splitter.offset,
     bytes: splitter.offset - startOffset,
     truncated,
+    raw: splitter.lastRaw,
   })
   const signal = opts.signal
   const onAbort = (): void => {

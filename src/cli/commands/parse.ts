@@ -1,8 +1,8 @@
 import { loadConfig } from '../../config/load.js'
 import { createIpMatcher } from '../../core/ip.js'
-import { isParseFailure } from '../../core/types.js'
+import { isParseFailure, type ParseResult } from '../../core/types.js'
 import { parseFormatFlag } from '../../parsers/config.js'
-import { createParser } from '../../parsers/index.js'
+import { createParser, parseLines } from '../../parsers/index.js'
 import { readLines } from '../../sources/file/read-lines.js'
 
 /** One JSON object per input line: the event, or {"error","line"}. A format tester. */
@@ -15,8 +15,10 @@ export async function parseCommand(files: string[], o: { format: string; config?
     const parser = createParser(format, { trustedProxies })
     for await (const batch of readLines(file, { maxLineBytes: cfg.max_line_bytes })) {
       let chunk = ''
-      for (const line of batch.lines) {
-        const r = parser.parse(line, batch.site)
+      const results = parseLines(parser, batch, batch.site)
+      for (let i = 0; i < results.length; i++) {
+        const r = results[i] as ParseResult
+        const line = batch.lines[i] as string
         chunk += isParseFailure(r)
           ? `${JSON.stringify({ error: r.error, line })}\n`
           : `${JSON.stringify({ ...r, time: new Date(r.time).toISOString() })}\n`

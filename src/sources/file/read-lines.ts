@@ -88,6 +88,7 @@ async function* readPlain(path: string, opts: ReadLinesOptions): AsyncGenerator<
       endOffset: splitter.offset,
       bytes: splitter.offset - startOffset,
       truncated: splitter.lastTruncated,
+      raw: splitter.lastRaw,
     })
     // regular files are read by position; pipes and devices (`/dev/stdin`, FIFOs) sequentially
     const positioned = st.isFile()

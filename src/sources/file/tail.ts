@@ -455,6 +455,7 @@ class FileTailer implements FileSource {
       endOffset: f.splitter.offset,
       bytes: f.splitter.offset - start,
       truncated: f.splitter.lastTruncated,
+      raw: f.splitter.lastRaw,
     }
   }
 
