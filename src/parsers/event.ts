@@ -271,33 +271,6 @@ export function textAt(s: string, from: number, to: number): string {
   return s.slice(from, to)
 }
 
-/** parseCount over s[from..to) without slicing: a non-negative decimal number, or -1 ('-' and '' give 0). */
-export function countAt(s: string, from: number, to: number): number {
-  const n = to - from
-  if (n <= 0) return 0
-  if (n === 1 && s.charCodeAt(from) === 45) return 0
-  if (n > 15) return -1
-  let v = 0
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i) - 48
-    if (c < 0 || c > 9) return -1
-    v = v * 10 + c
-  }
-  return v
-}
-
-/** Whether s[from..to) is a request method (see isMethod). */
-export function isMethodAt(s: string, from: number, to: number): boolean {
-  const n = to - from
-  if (n < 1 || n > 24) return false
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i)
-    const ok = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45
-    if (!ok) return false
-  }
-  return true
-}
-
 /**
  * The method s[from..to) as a string: the common ones are shared constants (no allocation per line, and the
  * detectors' `method === 'POST'` compares two internalized strings), '' for '-' (as `dash`), else a slice.

@@ -1,0 +1,98 @@
+/**
+ * The WebAssembly CLF tokenizer (tokenizer.as.ts), one instance per process: parsing is synchronous, so every
+ * parser can share it (a result is read before the next line is tokenized).
+ *
+ * A line reaches its memory in one of two ways: a whole batch's bytes are copied once (`loadBatch`, then
+ * `tokenizeAt` per line), or a single line string is written (`tokenizeLine`). Either way a position the tokenizer
+ * reports is a character index into the line's string: batch lines are only tokenized from bytes when they are
+ * ASCII, and a line string with other characters is written one byte per character (anything beyond ASCII as 0x80,
+ * which no delimiter is).
+ */
+import type { RawLines } from '../../core/types.js'
+import { TOKENIZER_WASM } from './tokenizer.wasm.js'
+
+// (the WebAssembly global, as far as it is used here: @types/node does not declare it without the DOM library)
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object
+  Instance: new (module: object, imports: object) => { exports: object }
+}
+interface Exports {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number }
+  tokenize(o: number, len: number, xff: number): number
+}
+
+const INPUT = 1024
+/** the SIMD search reads up to 15 bytes past a line */
+const SLACK = 64
+const PAGE = 65536
+
+export class ClfTokenizer {
+  private readonly exports: Exports
+  private buffer!: ArrayBuffer
+  private u8!: Uint8Array
+  private bytes!: Buffer
+  /** the result record (slots: see tokenizer.as.ts), as i32 and f64 */
+  i32!: Int32Array
+  f64!: Float64Array
+  /** the batch bytes last copied in (by their RawLines: a source reuses its buffers), and where the scratch starts */
+  private loaded: RawLines | null = null
+  private scratch = INPUT
+
+  constructor() {
+    const module = new WebAssembly.Module(Buffer.from(TOKENIZER_WASM, 'base64'))
+    this.exports = new WebAssembly.Instance(module, {}).exports as Exports
+    this.views()
+  }
+
+  private views(): void {
+    this.buffer = this.exports.memory.buffer
+    this.u8 = new Uint8Array(this.buffer)
+    this.bytes = Buffer.from(this.buffer)
+    this.i32 = new Int32Array(this.buffer, 0, 64)
+    this.f64 = new Float64Array(this.buffer, 0, 64)
+  }
+
+  private ensure(end: number): void {
+    const have = this.exports.memory.buffer.byteLength
+    if (end + SLACK > have) this.exports.memory.grow(Math.ceil((end + SLACK - have) / PAGE))
+    if (this.exports.memory.buffer !== this.buffer) this.views()
+  }
+
+  /** Copies a batch's bytes in (once per batch); its lines are then tokenized with `tokenizeAt`. */
+  loadBatch(raw: RawLines): void {
+    if (raw === this.loaded) return
+    const bytes = raw.bytes
+    this.ensure(INPUT + bytes.length)
+    this.u8.set(bytes, INPUT)
+    this.loaded = raw
+    this.scratch = INPUT + bytes.length + SLACK
+  }
+
+  /** Line bytes at `start` of the loaded batch, `len` of them. Returns 0 or a failure code. */
+  tokenizeAt(start: number, len: number, xff: boolean): number {
+    return this.exports.tokenize(INPUT + start, len, xff ? 1 : 0)
+  }
+
+  /** Writes `line` to the scratch area and tokenizes it. Returns 0 or a failure code. */
+  tokenizeLine(line: string, xff: boolean): number {
+    const at = this.scratch
+    const n = line.length
+    this.ensure(at + 3 * n)
+    // ASCII (nearly every line): the UTF-8 bytes are the characters; else one byte per character
+    if (this.bytes.write(line, at, 'utf8') !== n) {
+      const u8 = this.u8
+      for (let i = 0; i < n; i++) {
+        const c = line.charCodeAt(i)
+        u8[at + i] = Math.min(c, 128)
+      }
+    }
+    this.u8[at + n] = 10 // (the byte after a line must be one no check looks for: see tokenizer.as.ts)
+    return this.exports.tokenize(at, n, xff ? 1 : 0)
+  }
+}
+
+let shared: ClfTokenizer | null = null
+export const clfTokenizer = (): ClfTokenizer => {
+  shared ??= new ClfTokenizer()
+  return shared
+}
