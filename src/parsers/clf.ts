@@ -30,13 +30,15 @@ import {
   textAt,
 } from './event.js'
 
-/** Distinct vhost texts remembered (a server has a few thousand at most; hostile text just refills the slots). */
-const SITE_SLOTS = 4096
-interface SiteEntry {
-  /** the vhost column's text (detached) */
-  vhost: string
-  site: string
-}
+/**
+ * What was made of the texts in the tokenizer's tables, by slot: a client that is not a dotted quad, normalised (null:
+ * not an IP), and the site of a vhost column. Shared like the tokenizer (every parser's lines go through its tables);
+ * a slot is filled every time the tokenizer reports it without HIT, so the two always agree.
+ */
+const TABLE_SLOTS = 4096
+const HIT = 1 << 16
+const ipOfSlot: (string | null)[] = new Array<string | null>(TABLE_SLOTS).fill(null)
+const siteOfSlot: string[] = new Array<string>(TABLE_SLOTS).fill('')
 
 /** Failure codes of the tokenizer (tokenizer.as.ts), by number; the first six are checked against error-log lines. */
 const REASONS = [
@@ -73,7 +75,8 @@ const PATH_FROM = 18
 const PATH_TO = 19
 const QUERY_FROM = 20
 const QUERY_TO = 21
-const VHOST_HASH = 22
+const IP_SLOT = 22
+const VHOST_SLOT = 23
 const TIME = 32
 const BYTES = 33
 const V4 = 34
@@ -82,7 +85,6 @@ export function createClfParser(opts: ParserOptions = {}): Parser {
   const trusted = opts.trustedProxies
   const xff = trusted !== undefined
   const tok = clfTokenizer()
-  const slots: SiteEntry[] = new Array<SiteEntry>(SITE_SLOTS).fill({ vhost: '', site: '' })
 
   /** The event of a tokenized line (`code` from the tokenizer), in finish()'s order of checks. */
   const build = (line: string, site: string, code: number): ParseResult => {
@@ -93,13 +95,30 @@ export function createClfParser(opts: ParserOptions = {}): Parser {
     const f = tok.f64
     const ipFrom = r[IP_FROM] as number
     const ipTo = r[IP_TO] as number
+    // the site first: a slot the tokenizer reports must be filled whatever becomes of the line
+    let vsite = ''
+    const vhostTo = r[VHOST_TO] as number
+    if (vhostTo >= 0) {
+      const slot = r[VHOST_SLOT] as number
+      if (slot >= HIT) vsite = siteOfSlot[slot - HIT] as string
+      else {
+        vsite = detachString(siteAt(line, 0, vhostTo))
+        if (slot >= 0) siteOfSlot[slot] = vsite
+      }
+    }
     let ip: string
     // (copies: an IP is kept as a key by the detectors, and a slice would keep the whole chunk it came from)
     if (r[SHAPE] === 4) ip = ipv4String(line, ipFrom, ipTo, f[V4] as number)
     else {
-      const norm = normalizeIp(line.slice(ipFrom, ipTo))
+      const slot = r[IP_SLOT] as number
+      let norm: string | null
+      if (slot >= HIT) norm = ipOfSlot[slot - HIT] as string | null
+      else {
+        norm = normalizeIp(line.slice(ipFrom, ipTo)) // (not a slice of the line: see normalizeIp)
+        if (slot >= 0) ipOfSlot[slot] = norm
+      }
       if (norm === null) return failure('client address is not an IP')
-      ip = norm // (not a slice of the line: see normalizeIp)
+      ip = norm
     }
     const status = r[STATUS] as number
     if (status < 0) return failure('bad status')
@@ -128,19 +147,6 @@ export function createClfParser(opts: ParserOptions = {}): Parser {
         path = line.slice(r[PATH_FROM] as number, r[PATH_TO] as number)
         query = line.slice(queryFrom, r[QUERY_TO] as number)
       } else path = textAt(line, r[PATH_FROM] as number, r[PATH_TO] as number)
-    }
-
-    let vsite = ''
-    const vhostTo = r[VHOST_TO] as number
-    if (vhostTo >= 0) {
-      // sites by vhost text, in slots by the tokenizer's hash of it, a hit confirmed by comparing the text
-      const slot = (r[VHOST_HASH] as number) & (SITE_SLOTS - 1)
-      let entry = slots[slot] as SiteEntry
-      if (!(entry.vhost.length === vhostTo && line.startsWith(entry.vhost))) {
-        entry = { vhost: detachString(line.slice(0, vhostTo)), site: detachString(siteAt(line, 0, vhostTo)) }
-        slots[slot] = entry
-      }
-      vsite = entry.site
     }
 
     const identTo = r[IDENT_TO] as number

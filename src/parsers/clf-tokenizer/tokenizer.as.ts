@@ -38,14 +38,21 @@ const PATH_FROM = 18
 const PATH_TO = 19
 const QUERY_FROM = 20 // -1: no '?': the path is the whole target ('-' reads as absent)
 const QUERY_TO = 21
-const VHOST_HASH = 22
+const IP_SLOT = 22 // the client's text in the IP table (see intern); non-IPv4 clients only
+const VHOST_SLOT = 23 // the vhost column's text in the vhost table
 // f64 slots
 const TIME = 32 // ms since the epoch, UTC
 const BYTES = 33 // -1: bad
 const V4 = 34
 
 export const RESULT: usize = 0
-export const INPUT: usize = 1024
+/** two tables of texts seen (see intern), TABLE_SLOTS entries of 64 bytes: a length, then up to 60 bytes */
+const TABLE_SLOTS = 4096
+const IP_TABLE: usize = 1024
+const VHOST_TABLE: usize = IP_TABLE + (<usize>TABLE_SLOTS << 6)
+export const INPUT: usize = VHOST_TABLE + (<usize>TABLE_SLOTS << 6)
+/** intern's answer for a text found in its slot */
+const HIT = 1 << 16
 
 // failure codes (clf.ts maps them to reasons)
 const OK = 0
@@ -70,19 +77,55 @@ let E: i32 = 0 // just past its last byte
   store<f64>(RESULT + (<usize>slot << 3), v)
 }
 
-/** The first `c` in [from, E), or -1 (16 bytes a step; the bytes read past E are never reported). */
-function find(from: i32, c: i32): i32 {
+/** The first `c` in [from, E), or -1. */
+@inline function find(from: i32, c: i32): i32 {
+  return findIn(from, E, c)
+}
+
+/** The first `c` in [from, to), or -1 (16 bytes a step; the bytes read past `to` are never reported). */
+function findIn(from: i32, to: i32, c: i32): i32 {
   const needle = i8x16.splat(<i8>c)
   let i = from
-  while (i < E) {
+  while (i < to) {
     const m = i8x16.bitmask(i8x16.eq(v128.load(<usize>i), needle))
     if (m != 0) {
       const j = i + ctz(m)
-      return j < E ? j : -1
+      return j < to ? j : -1
     }
     i += 16
   }
   return -1
+}
+
+/**
+ * The slot of the text [from, to) in a table of texts seen before (direct-mapped by an FNV-1a hash): `slot | HIT`
+ * when the slot holds this text, else the slot, which now holds it; -1 for a text that is empty or over 60 bytes.
+ * clf.ts keeps what it made of each slot's text (the IP normalised, the site), so a text seen again costs a hash
+ * and a comparison here instead of a string hash and a map lookup there.
+ */
+function intern(table: usize, from: i32, to: i32): i32 {
+  const n = to - from
+  if (n < 1 || n > 60) return -1
+  let h: u32 = 0x811c9dc5
+  for (let i = from; i < to; i++) h = (h ^ <u32>at(i)) * 0x01000193
+  const slot = <i32>(h & (TABLE_SLOTS - 1))
+  const e = table + (<usize>slot << 6)
+  if (<i32>load<u8>(e) == n) {
+    let same = true
+    for (let k = 0; k < n; k += 16) {
+      const rest = n - k
+      const want = rest >= 16 ? 0xffff : (1 << rest) - 1
+      const m = i8x16.bitmask(i8x16.eq(v128.load(e + 4 + <usize>k), v128.load(<usize>(from + k))))
+      if ((m & want) != want) {
+        same = false
+        break
+      }
+    }
+    if (same) return slot | HIT
+  }
+  store<u8>(e, <u8>n)
+  memory.copy(e + 4, <usize>from, <usize>n)
+  return slot
 }
 
 /** The quote closing a field that starts at `from`: the next `"` not escaped by an odd run of backslashes. */
@@ -317,11 +360,15 @@ function readClfTime(pos: i32): i32 {
   return at(p) == 72 && at(p + 1) == 84 && at(p + 2) == 84 && at(p + 3) == 80 && at(p + 4) == 47
 }
 
-/**
- * Tokenizes the line at [o, o + len): OK with the result record filled, or a failure code.
- * `xff`: also find a third quoted field (X-Forwarded-For; only wanted when there are trusted proxies).
- */
-export function tokenize(o: i32, len: i32, xff: bool): i32 {
+/** tokenize's flags: also find a third quoted field (X-Forwarded-For; wanted with trusted proxies only) */
+const XFF = 1
+/** the line's bytes are its text (not one byte per character with 0x80 for anything beyond ASCII): intern may run */
+const EXACT = 2
+
+/** Tokenizes the line at [o, o + len): OK with the result record filled, or a failure code. */
+export function tokenize(o: i32, len: i32, flags: i32): i32 {
+  const xff = (flags & XFF) != 0
+  const exact = (flags & EXACT) != 0
   O = o
   E = o + len
   // the first unescaped quote, skipping Apache's `""` for an empty user name
@@ -345,7 +392,37 @@ export function tokenize(o: i32, len: i32, xff: bool): i32 {
   let pe = lb
   while (pe > o && at(pe - 1) == 32) pe--
   if (pe == o) return NO_CLIENT
-  let s0 = find(o, 32)
+  // the first column, read as a dotted quad on the way to its end (the usual case: one pass)
+  let s0 = -1
+  let first: f64 = -1
+  {
+    let value: f64 = 0
+    let octet = 0
+    let digits = 0
+    let dots = 0
+    let lead0 = false
+    for (let i = o; i < o + 16; i++) {
+      const c = at(i)
+      if (c >= 48 && c <= 57) {
+        if (digits == 0) lead0 = c == 48
+        else if (lead0) break
+        octet = octet * 10 + (c - 48)
+        if (++digits > 3 || octet > 255) break
+      } else if (c == 46) {
+        if (digits == 0 || ++dots > 3) break
+        value = value * 256 + <f64>octet
+        octet = 0
+        digits = 0
+      } else {
+        if (c == 32 && dots == 3 && digits > 0 && i - o >= 7) {
+          first = value * 256 + <f64>octet
+          s0 = i
+        }
+        break
+      }
+    }
+  }
+  if (s0 < 0) s0 = find(o, 32)
   if (s0 < 0 || s0 > pe) s0 = pe
   let s1: i32
   if (s0 < pe && at(s0 + 1) == 45 && at(s0 + 2) == 32) s1 = s0 + 2
@@ -365,7 +442,7 @@ export function tokenize(o: i32, len: i32, xff: bool): i32 {
     v4 = shapeV4
   } else {
     identEnd = s1
-    v4 = parseIpv4(o, s0)
+    v4 = first >= 0 ? first : parseIpv4(o, s0)
     shape = v4 >= 0 ? 4 : 0
   }
   if (identEnd < 0 || identEnd > pe) identEnd = pe
@@ -379,14 +456,34 @@ export function tokenize(o: i32, len: i32, xff: bool): i32 {
   let p = rq + 1
   if (at(p) != 32) return NO_STATUS
   p++
-  let statusTo = find(p, 32)
-  if (statusTo < 0) statusTo = E
-  if (statusTo == p) return NO_STATUS
-  const status = countAt(p, statusTo)
+  // (read as numbers on the way to their ends; the byte after the line is no digit)
+  let status: f64
+  let statusTo: i32
+  const d0 = at(p) - 48
+  const d1 = at(p + 1) - 48
+  const d2 = at(p + 2) - 48
+  if (<u32>d0 <= 9 && <u32>d1 <= 9 && <u32>d2 <= 9 && at(p + 3) == 32) {
+    status = <f64>(d0 * 100 + d1 * 10 + d2)
+    statusTo = p + 3
+  } else {
+    statusTo = find(p, 32)
+    if (statusTo < 0) statusTo = E
+    if (statusTo == p) return NO_STATUS
+    status = countAt(p, statusTo)
+  }
   p = statusTo + 1
-  let bytesTo = find(p, 32)
-  if (bytesTo < 0) bytesTo = E
-  const bytes = countAt(p, bytesTo)
+  let bytes: f64 = 0
+  let bytesTo = p
+  for (; bytesTo < E; bytesTo++) {
+    const c = at(bytesTo) - 48
+    if (<u32>c > 9) break
+    bytes = bytes * 10 + <f64>c
+  }
+  if (bytesTo == p || bytesTo - p > 15 || (bytesTo < E && at(bytesTo) != 32)) {
+    bytesTo = find(p, 32)
+    if (bytesTo < 0) bytesTo = E
+    bytes = countAt(p, bytesTo)
+  }
   p = bytesTo
 
   // optional "referer" "user agent" "x-forwarded-for"
@@ -465,8 +562,8 @@ export function tokenize(o: i32, len: i32, xff: bool): i32 {
         method = known
         if (sp2 != sp1) protoFrom = sp2 + 1
         pathFrom = targetFrom
-        const qm = find(targetFrom, 63)
-        if (qm >= 0 && qm < targetTo) {
+        const qm = findIn(targetFrom, targetTo, 63)
+        if (qm >= 0) {
           pathTo = qm
           queryFrom = at(qm + 1) == 63 && qm + 1 < targetTo ? qm + 2 : qm + 1
           queryTo = targetTo
@@ -477,12 +574,6 @@ export function tokenize(o: i32, len: i32, xff: bool): i32 {
     }
   }
 
-  let hash = 0
-  if (vhostEnd >= 0) {
-    // FNV-1a over the vhost column (clf.ts confirms a hit by comparing the text)
-    hash = 0x811c9dc5
-    for (let i = o; i < vhostEnd; i++) hash = (hash ^ at(i)) * 0x01000193
-  }
 
   put(IP_FROM, ipStart - o)
   put(IP_TO, ipEnd - o)
@@ -506,7 +597,8 @@ export function tokenize(o: i32, len: i32, xff: bool): i32 {
   put(PATH_TO, pathTo - o)
   put(QUERY_FROM, queryFrom < 0 ? -1 : queryFrom - o)
   put(QUERY_TO, queryTo - o)
-  put(VHOST_HASH, hash)
+  put(IP_SLOT, shape == 4 || !exact ? -1 : intern(IP_TABLE, ipStart, ipEnd))
+  put(VHOST_SLOT, vhostEnd < 0 || !exact ? -1 : intern(VHOST_TABLE, o, vhostEnd))
   putF(BYTES, bytes)
   putF(V4, v4)
   return OK

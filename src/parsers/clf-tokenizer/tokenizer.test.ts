@@ -83,3 +83,32 @@ describe('CLF tokenizer', () => {
     expect(results[3]).toEqual(p.parse(many[3] as string, ''))
   })
 })
+
+describe('CLF tokenizer: texts remembered by slot', () => {
+  test('vhosts and clients that differ only beyond ASCII keep their own site and address', () => {
+    const p = createClfParser()
+    const at = (vhost: string, client: string) =>
+      `${vhost}:443 ${client} - - [05/Mar/2024:10:01:38 +0100] "GET / HTTP/1.1" 200 5 "-" "ua"`
+    // (one byte per character, anything beyond ASCII as 0x80: these read the same to the tokenizer)
+    for (const [vhost, site] of [
+      ['caf\u00e9.example', 'caf\u00e9.example'],
+      ['caf\u00e8.example', 'caf\u00e8.example'],
+      ['CAF\u00c9.example', 'caf\u00e9.example'],
+    ]) {
+      expect(p.parse(at(vhost as string, '2001:db8::1'), '')).toMatchObject({ site, ip: '2001:db8::1' })
+    }
+    expect(p.parse(at('a.example', '2001:db8::\u00e9'), '')).toEqual({ error: 'client address is not an IP' })
+    expect(p.parse(at('a.example', '2001:db8::1'), '')).toMatchObject({ site: 'a.example', ip: '2001:db8::1' })
+  })
+
+  test('a text seen again gives what it gave the first time, in batches and alone', () => {
+    const p = createClfParser()
+    const lines = ['Shop.Example:443 2001:DB8:0::7', 'shop.example 2001:db8::7', 'Shop.Example:443 2001:db8::7'].map(
+      (head) => `${head} - - [05/Mar/2024:10:01:38 +0100] "GET / HTTP/1.1" 200 5 "-" "ua"`,
+    )
+    const twice = [...lines, ...lines]
+    const results = parseLines(p, batchOf(twice), '')
+    for (const r of results) expect(r).toMatchObject({ site: 'shop.example', ip: '2001:db8::7' })
+    expect(twice.map((l) => p.parse(l, ''))).toEqual(results)
+  })
+})

@@ -18,12 +18,15 @@ declare const WebAssembly: {
 }
 interface Exports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number }
+  INPUT: { value: number }
   tokenize(o: number, len: number, xff: number): number
 }
 
-const INPUT = 1024
 /** the SIMD search reads up to 15 bytes past a line */
 const SLACK = 64
+// tokenize's flags (tokenizer.as.ts)
+const XFF = 1
+const EXACT = 2
 const PAGE = 65536
 
 export class ClfTokenizer {
@@ -36,12 +39,17 @@ export class ClfTokenizer {
   f64!: Float64Array
   /** the batch bytes last copied in (by their RawLines: a source reuses its buffers), and where the scratch starts */
   private loaded: RawLines | null = null
-  private scratch = INPUT
+  /** where batches are copied to (past the tokenizer's own tables) */
+  private readonly input: number
+  private scratch: number
 
   constructor() {
     const module = new WebAssembly.Module(Buffer.from(TOKENIZER_WASM, 'base64'))
     this.exports = new WebAssembly.Instance(module, {}).exports as Exports
+    this.input = this.exports.INPUT.value
+    this.scratch = this.input
     this.views()
+    this.ensure(this.input)
   }
 
   private views(): void {
@@ -62,15 +70,15 @@ export class ClfTokenizer {
   loadBatch(raw: RawLines): void {
     if (raw === this.loaded) return
     const bytes = raw.bytes
-    this.ensure(INPUT + bytes.length)
-    this.u8.set(bytes, INPUT)
+    this.ensure(this.input + bytes.length)
+    this.u8.set(bytes, this.input)
     this.loaded = raw
-    this.scratch = INPUT + bytes.length + SLACK
+    this.scratch = this.input + bytes.length + SLACK
   }
 
   /** Line bytes at `start` of the loaded batch, `len` of them. Returns 0 or a failure code. */
   tokenizeAt(start: number, len: number, xff: boolean): number {
-    return this.exports.tokenize(INPUT + start, len, xff ? 1 : 0)
+    return this.exports.tokenize(this.input + start, len, xff ? XFF | EXACT : EXACT)
   }
 
   /** Writes `line` to the scratch area and tokenizes it. Returns 0 or a failure code. */
@@ -79,15 +87,14 @@ export class ClfTokenizer {
     const n = line.length
     this.ensure(at + 3 * n)
     // ASCII (nearly every line): the UTF-8 bytes are the characters; else one byte per character
+    let flags = xff ? XFF | EXACT : EXACT
     if (this.bytes.write(line, at, 'utf8') !== n) {
       const u8 = this.u8
-      for (let i = 0; i < n; i++) {
-        const c = line.charCodeAt(i)
-        u8[at + i] = Math.min(c, 128)
-      }
+      for (let i = 0; i < n; i++) u8[at + i] = Math.min(line.charCodeAt(i), 128)
+      flags &= ~EXACT
     }
     this.u8[at + n] = 10 // (the byte after a line must be one no check looks for: see tokenizer.as.ts)
-    return this.exports.tokenize(at, n, xff ? 1 : 0)
+    return this.exports.tokenize(at, n, flags)
   }
 }
 
