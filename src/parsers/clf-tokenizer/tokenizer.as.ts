@@ -396,30 +396,36 @@ export function tokenize(o: i32, len: i32, flags: i32): i32 {
   let s0 = -1
   let first: f64 = -1
   {
-    let value: f64 = 0
-    let octet = 0
-    let digits = 0
-    let dots = 0
-    let lead0 = false
-    for (let i = o; i < o + 16; i++) {
-      const c = at(i)
-      if (c >= 48 && c <= 57) {
-        if (digits == 0) lead0 = c == 48
-        else if (lead0) break
-        octet = octet * 10 + (c - 48)
-        if (++digits > 3 || octet > 255) break
-      } else if (c == 46) {
-        if (digits == 0 || ++dots > 3) break
-        value = value * 256 + <f64>octet
-        octet = 0
-        digits = 0
-      } else {
-        if (c == 32 && dots == 3 && digits > 0 && i - o >= 7) {
-          first = value * 256 + <f64>octet
-          s0 = i
+    // four octets of 1-3 digits (no leading zero), dots between, a space after
+    let value: u32 = 0
+    let p = o
+    let k = 0
+    for (; k < 4; k++) {
+      const c0 = at(p) - 48
+      if (<u32>c0 > 9) break
+      let octet = c0
+      let q = p + 1
+      if (c0 != 0) {
+        const c1 = at(q) - 48
+        if (<u32>c1 <= 9) {
+          octet = octet * 10 + c1
+          q++
+          const c2 = at(q) - 48
+          if (<u32>c2 <= 9) {
+            octet = octet * 10 + c2
+            q++
+          }
         }
-        break
       }
+      if (octet > 255) break
+      value = (value << 8) | <u32>octet
+      const sep = at(q)
+      if (k < 3 ? sep != 46 : sep != 32) break
+      p = q + 1
+    }
+    if (k == 4) {
+      first = <f64>value
+      s0 = p - 1
     }
   }
   if (s0 < 0) s0 = find(o, 32)
