@@ -97,14 +97,21 @@ function createAutoParser(opts: ParserOptions): Parser {
     parse,
     parseBatch(batch: LineBatch, site: string, out: ParseResult[]): void {
       const lines = batch.lines
-      // locked onto the CLF family (the usual case): its batch parse, and the fallbacks for the lines it cannot read
-      const fast = locked === 0 ? parseLines(clf, batch, site) : null
+      const first = out.length
+      if (locked !== 0) {
+        for (let i = 0; i < lines.length; i++) out.push(parse(lines[i] as string, site))
+        return
+      }
+      // locked onto the CLF family (the usual case): its batch parse, then the lines it could not read go through
+      // `parse` in order (which may lock onto another format: the lines after that are read again the same way)
+      clf.parseBatch?.(batch, site, out)
       for (let i = 0; i < lines.length; i++) {
-        const r = locked === 0 ? (fast?.[i] as ParseResult) : null
-        if (r !== null && !isParseFailure(r)) {
+        const r = out[first + i] as ParseResult
+        if (locked === 0 && !isParseFailure(r)) {
           otherRun = 0
-          out.push(r)
-        } else out.push(parse(lines[i] as string, site))
+          continue
+        }
+        out[first + i] = parse(lines[i] as string, site)
       }
     },
   }

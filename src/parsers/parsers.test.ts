@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest'
 import { seededRandom as rng } from '../core/prng.js'
-import { isParseFailure, type LogEvent, type ParseResult } from '../core/types.js'
+import { isParseFailure, type LineBatch, type LogEvent, type ParseResult } from '../core/types.js'
 import { APACHE_FORMATS, createApacheParser } from './apache-format.js'
 import { createClfParser } from './clf.js'
 import { FORMAT_NAMES } from './config.js'
-import { createParser } from './index.js'
+import { createParser, parseLines } from './index.js'
 import { createNginxParser, NGINX_FORMATS } from './nginx-format.js'
 import { compileStrftime, readClfTime, timeFromValue, timeResult } from './time.js'
 
@@ -188,4 +188,43 @@ test('auto locks in and still follows a format change', () => {
   const json = '{"remote_addr":"203.0.113.99","time":"2024-03-05T09:01:38Z","status":200}'
   for (let i = 0; i < 5; i++) expect(asEvent(p.parse(json, '')).ip).toBe('203.0.113.99')
   expect(asEvent(p.parse(syslog(1), '')).ip).toBe('203.0.113.1')
+})
+
+test('auto reads a batch as it reads its lines one by one, also when it locks onto another format mid-batch', () => {
+  const clfLine = (i: number): string =>
+    `203.0.113.${i} - - [05/Mar/2024:10:01:38 +0100] "GET /${i} HTTP/1.1" 200 1 "-" "-"`
+  const json = (i: number): string => `{"remote_addr":"198.51.100.${i}","time":"2024-03-05T09:01:38Z","status":200}`
+  const lines = [
+    clfLine(1),
+    json(1),
+    clfLine(2),
+    json(2),
+    json(3),
+    json(4), // the third in a row: auto locks onto JSON
+    clfLine(3),
+    json(5),
+    'garbage',
+    clfLine(4),
+    clfLine(5),
+    clfLine(6),
+    clfLine(7),
+  ]
+  const batch: LineBatch = {
+    path: 'x',
+    site: '',
+    fingerprint: null,
+    lines,
+    startOffset: 0,
+    endOffset: 0,
+    bytes: 0,
+    truncated: 0,
+    raw: { bytes: Buffer.from(`${lines.join('\n')}\n`), starts: [] },
+  }
+  let at = 0
+  for (const line of lines) {
+    batch.raw?.starts.push(/^[\x20-\x7e]*$/.test(line) ? at : -1)
+    at += line.length + 1
+  }
+  const oneByOne = createParser('auto')
+  expect(parseLines(createParser('auto'), batch, 'site')).toEqual(lines.map((l) => oneByOne.parse(l, 'site')))
 })
