@@ -1,8 +1,9 @@
 /**
- * readLines reads ahead (the next read runs while the consumer handles a batch): stopping early must wait for that
- * read, close the file, and leave no unhandled rejection; the lines must be those of the file in order.
+ * readLines reads ahead (several reads run while the consumer handles a batch): stopping early must wait for them,
+ * close the file, and leave no unhandled rejection; the lines must be those of the file in order, also when the file
+ * grows while it is read (what was read ahead past its end then is not used).
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -27,6 +28,20 @@ describe('readLines read-ahead', () => {
       for (const l of b.lines) got.push(l)
     }
     expect(got).toEqual(lines)
+  })
+
+  it('gives every line once when the file grows while it is read', async () => {
+    const growing = join(dir, 'growing.log')
+    writeFileSync(growing, `${lines.slice(0, 1000).join('\n')}\n`)
+    const more = lines.slice(1000, 20_000)
+    const got: string[] = []
+    for await (const b of readLines(growing, { maxLineBytes: 1000, chunkBytes: 4096 })) {
+      for (const l of b.lines) got.push(l)
+      // appended between batches, in pieces that end mid-line and mid-chunk
+      if (more.length > 0) appendFileSync(growing, `${more.splice(0, 37).join('\n')}\n`)
+    }
+    expect(got).toEqual(lines.slice(0, got.length))
+    expect(got.length).toBeGreaterThan(1000)
   })
 
   it('stops early without a leak or an unhandled rejection', async () => {
