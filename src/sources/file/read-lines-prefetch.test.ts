@@ -1,5 +1,5 @@
 /**
- * readLines reads ahead (several reads run while the consumer handles a batch): stopping early must wait for them,
+ * readLines reads ahead (the next read runs while the consumer handles a batch): stopping early must wait for it,
  * close the file, and leave no unhandled rejection; the lines must be those of the file in order, also when the file
  * grows while it is read (what was read ahead past its end then is not used).
  */

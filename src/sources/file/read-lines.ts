@@ -23,8 +23,6 @@ export interface ReadLinesOptions {
  * (and the peak RSS) smaller. The splitter decodes in 32 KiB pieces whatever the read size.
  */
 export const CHUNK_BYTES = 256 * 1024
-/** reads in flight at once on a regular file */
-const READ_AHEAD = 3
 
 /** Every line of `path` ('-' is stdin, `*.gz` is gunzipped), in batches; the last line needs no newline. */
 /** The reason in plain words, for the errors people meet; the code otherwise (the cause keeps the details). */
@@ -78,12 +76,8 @@ async function* readPlain(path: string, opts: ReadLinesOptions): AsyncGenerator<
     if (st.isDirectory()) throw new SourceError(`cannot read ${path}: it is a directory`, path)
     const fingerprint = st.isFile() ? await fingerprintFd(fd, st) : null
     const size = opts.chunkBytes ?? CHUNK_BYTES
-    // regular files are read by position, READ_AHEAD reads at a time in libuv's thread pool while the consumer
-    // handles the lines of the chunk before (a read sometimes waits for a thread: one in flight left the parser
-    // idle ~8% of the time); pipes and devices (`/dev/stdin`, FIFOs) one read at a time
-    const positioned = st.isFile()
-    const depth = positioned ? READ_AHEAD : 1
-    const spare: Buffer[] = Array.from({ length: depth + 1 }, () => Buffer.allocUnsafe(size))
+    // two buffers: the next read runs in libuv's thread pool while the consumer handles the lines of this one
+    const bufs = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)]
     const splitter = new LineSplitter(opts.maxLineBytes)
     const batch = (lines: string[], startOffset: number): LineBatch => ({
       path,
@@ -96,53 +90,38 @@ async function* readPlain(path: string, opts: ReadLinesOptions): AsyncGenerator<
       truncated: splitter.lastTruncated,
       raw: splitter.lastRaw,
     })
-    const ahead: { buf: Buffer; done: Promise<number> }[] = []
-    let next = 0 // file offset of the next read to start
-    const readNext = (): void => {
-      const buf = spare.pop() as Buffer
-      const done = readAt(fd, buf, size, positioned ? next : -1)
-      done.catch(() => undefined) // (awaited below; this only keeps a read pending at a break from counting as unhandled)
-      ahead.push({ buf, done })
-      next += size
+    // regular files are read by position; pipes and devices (`/dev/stdin`, FIFOs) sequentially
+    const positioned = st.isFile()
+    const read = (into: Buffer, at: number): Promise<number> => {
+      const r = readAt(fd, into, size, positioned ? at : -1)
+      r.catch(() => undefined) // (awaited below; this only keeps a read pending at a break from counting as unhandled)
+      return r
     }
-    /** waits for the reads still in flight and takes their buffers back (what they read is not used) */
-    const drop = async (): Promise<void> => {
-      for (const a of ahead.splice(0)) {
-        await a.done.catch(() => 0)
-        spare.push(a.buf)
-      }
-    }
-    let held: Buffer | null = null // the buffer of the batch the consumer has
-    readNext()
+    let k = 0
+    let pending: Promise<number> | null = read(bufs[0] as Buffer, 0)
     try {
       for (;;) {
         if (opts.signal?.aborted) return
-        const head = ahead.shift() as { buf: Buffer; done: Promise<number> }
         let n: number
         try {
-          n = await head.done
+          n = await pending
         } catch (err) {
-          spare.push(head.buf)
           throw new SourceError(`cannot read ${path}: ${why(err)}`, path, { cause: err })
+        } finally {
+          pending = null
         }
-        if (held !== null) spare.push(held) // (the consumer asked for more: it is done with that batch)
-        held = head.buf
         if (n === 0) break
-        if (n === size && positioned) {
-          while (ahead.length < depth) readNext()
-        } else {
-          // the end for now (the file may still grow) or a pipe: nothing read past here is used; one read at a time
-          await drop()
-          next = splitter.readPos + n
-          readNext()
-        }
-        const from = splitter.offset
-        const lines = splitter.push(n === size ? head.buf : head.buf.subarray(0, n))
-        if (lines.length > 0) yield batch(lines, from)
+        const buf = bufs[k] as Buffer
+        k ^= 1
+        pending = read(bufs[k] as Buffer, splitter.readPos + n)
+        const start = splitter.offset
+        const lines = splitter.push(n === size ? buf : buf.subarray(0, n))
+        if (lines.length > 0) yield batch(lines, start)
       }
     } finally {
-      // reads still in flight must finish before the descriptor is closed (its number could be reused meanwhile)
-      await drop()
+      // a read still in flight must finish before the descriptor is closed (its number could be reused meanwhile)
+      if (pending !== null) await pending.catch(() => 0)
+      pending = null
     }
     const start = splitter.offset
     const last = splitter.flush()
