@@ -228,3 +228,40 @@ test('auto reads a batch as it reads its lines one by one, also when it locks on
   const oneByOne = createParser('auto')
   expect(parseLines(createParser('auto'), batch, 'site')).toEqual(lines.map((l) => oneByOne.parse(l, 'site')))
 })
+
+test('syslog reads a batch as it reads its lines one by one', () => {
+  const clfMsg = (i: number): string =>
+    `203.0.113.${i} - - [05/Mar/2024:10:01:38 +0100] "GET /${i}?q=\u00e9 HTTP/1.1" 200 1 "-" "-"`
+  const lines = [
+    `<190>Mar  5 10:01:38 web nginx: ${clfMsg(1)}`,
+    `Mar  5 10:01:39 web nginx: ${clfMsg(2)}`,
+    '<190>Mar  5 10:01:40 web nginx: {"remote_addr":"198.51.100.1","time":"2024-03-05T09:01:38Z","status":200}',
+    clfMsg(3), // no header
+    '<190>Mar  5 10:01:41 web nginx: 2024/03/05 10:01:41 [error] 1#1: *1 open() failed',
+    `<190>1 2024-03-05T10:01:42+01:00 web nginx - - - ${clfMsg(4)}`,
+    `<190>Mar  5 10:01:43 web nginx: ${clfMsg(5).replace('\u00e9', 'e')}`,
+    '<190>Mar  5 10:01:44 web nginx: garbage',
+  ]
+  const bytes = Buffer.from(`${lines.join('\n')}\n`)
+  const starts: number[] = []
+  let at = 0
+  for (const line of lines) {
+    starts.push(/^[\x20-\x7e]*$/.test(line) ? at : -1)
+    at += Buffer.byteLength(line) + 1
+  }
+  const batch: LineBatch = {
+    path: 'x',
+    site: '',
+    fingerprint: null,
+    lines,
+    startOffset: 0,
+    endOffset: 0,
+    bytes: bytes.length,
+    truncated: 0,
+    raw: { bytes, starts },
+  }
+  const oneByOne = createParser('syslog')
+  const expected = lines.map((l) => oneByOne.parse(l, 'site'))
+  expect(expected.filter((r) => !isParseFailure(r))).toHaveLength(5)
+  expect(parseLines(createParser('syslog'), batch, 'site')).toEqual(expected)
+})
