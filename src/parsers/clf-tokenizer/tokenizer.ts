@@ -19,10 +19,10 @@ declare const WebAssembly: {
 interface Exports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number }
   INPUT: { value: number }
-  tokenize(o: number, len: number, xff: number): number
+  tokenize(o: number, len: number, flags: number): number
 }
 
-/** the SIMD search reads up to 15 bytes past a line */
+/** room after a line: the tokenizer reads past it (the SIMD search up to 15 bytes, the stamp comparison up to 26) */
 const SLACK = 64
 // tokenize's flags (tokenizer.as.ts)
 const XFF = 1
@@ -37,9 +37,9 @@ export class ClfTokenizer {
   /** the result record (slots: see tokenizer.as.ts), as i32 and f64 */
   i32!: Int32Array
   f64!: Float64Array
-  /** the batch bytes last copied in (by their RawLines: a source reuses its buffers), and where the scratch starts */
+  /** the batch whose bytes were copied in last (known by its RawLines: a source reuses its buffers) */
   private loaded: RawLines | null = null
-  /** where batches are copied to (past the tokenizer's own tables) */
+  /** where batches are copied to (past the tokenizer's own tables), and where single lines are written (past the batch) */
   private readonly input: number
   private scratch: number
 
