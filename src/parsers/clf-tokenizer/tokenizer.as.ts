@@ -5,14 +5,15 @@
  * byte costs a fraction of that and the quote searches run 16 bytes at a time (SIMD). It only finds where the
  * fields are and reads the numbers (time, status, bytes, IPv4); clf.ts makes the strings and the event, and owns
  * every decision that needs a string (IPv6 normalisation, X-Forwarded-For, the site). The checks, their order and
- * the failure reasons are those of clf.ts's description, which the parser tests pin down.
+ * the failure reasons are those of the JavaScript tokenizer it replaced, which the parser tests pin down. The tables
+ * of texts seen (see intern) live here too, so that a repeated client or vhost costs a hash and a compare.
  *
- * Memory: the result record at RESULT, the line anywhere after INPUT (tokenizer.ts copies it there), and right after
- * the line a byte that no check looks for: its '\r' or '\n' in a batch, a '\n' written after a single line. Reads
- * are not bounds-checked (that cost more than all the rest): every chain of checks starts inside the line or at that
- * byte and stops there, the SIMD search never reports a byte past the line, and a read before the line only happens
- * behind a check that the position is in it. So the bytes around a line never change what is made of it (the
- * tests parse each line alone and amid hostile neighbours and compare).
+ * Memory: the result record at RESULT, the two tables, the line anywhere after INPUT (tokenizer.ts copies it there),
+ * and right after the line a byte that no check looks for: its '\r' or '\n' in a batch, a '\n' written after a
+ * single line. Reads are not bounds-checked (that cost more than all the rest): every chain of checks starts inside
+ * the line or at that byte and stops there, the SIMD search never reports a byte past the line, and a read before
+ * the line only happens behind a check that the position is in it. So the bytes around a line never change what is
+ * made of it (the tests parse each line alone and amid hostile neighbours and compare).
  */
 
 // result slots (i32 at RESULT + 4*slot; positions are relative to the line's first byte)
@@ -62,9 +63,8 @@ const BAD_TIME = 3
 const NO_CLIENT = 4
 const UNTERMINATED = 5
 const NO_STATUS = 6
-const NO_CLIENT_ADDRESS = 7 // finish()'s check: checked without the error-log-line test
+const NO_CLIENT_ADDRESS = 7 // an empty or `-` client column (reported without the error-log-line test)
 
-let O: i32 = 0 // the line's first byte
 let E: i32 = 0 // just past its last byte
 
 @inline function at(p: i32): i32 {
@@ -369,7 +369,6 @@ const EXACT = 2
 export function tokenize(o: i32, len: i32, flags: i32): i32 {
   const xff = (flags & XFF) != 0
   const exact = (flags & EXACT) != 0
-  O = o
   E = o + len
   // the first unescaped quote, skipping Apache's `""` for an empty user name
   let q = find(o, 34)
