@@ -106,8 +106,14 @@ function findIn(from: i32, to: i32, c: i32): i32 {
 function intern(table: usize, from: i32, to: i32): i32 {
   const n = to - from
   if (n < 1 || n > 60) return -1
-  let h: u32 = 0x811c9dc5
-  for (let i = from; i < to; i++) h = (h ^ <u32>at(i)) * 0x01000193
+  // FNV-1a over 8 bytes at a time (the last word masked to the text), then mixed down so every byte counts
+  let h: u64 = 0xcbf29ce484222325
+  let i = from
+  for (; i + 8 <= to; i += 8) h = (h ^ load<u64>(<usize>i)) * 0x100000001b3
+  if (i < to) h = (h ^ (load<u64>(<usize>i) & ((<u64>1 << (<u64>(to - i) << 3)) - 1))) * 0x100000001b3
+  h ^= h >> 32
+  h *= 0xff51afd7ed558ccd
+  h ^= h >> 29
   const slot = <i32>(h & (TABLE_SLOTS - 1))
   const e = table + (<usize>slot << 6)
   if (<i32>load<u8>(e) == n) {
@@ -140,33 +146,41 @@ function closeQuote(from: i32): i32 {
   return -1
 }
 
-/** A strict dotted quad in [from, to) as a number, or -1 (what ip.ts's parseIpv4 says). */
+/** A strict dotted quad in [from, to) as a number, or -1 (what ip.ts's parseIpv4 says): octet by octet. */
 function parseIpv4(from: i32, to: i32): f64 {
   const len = to - from
   if (len < 7 || len > 15) return -1
-  let value: f64 = 0
-  let octet = 0
-  let digits = 0
-  let dots = 0
-  let leadingZero = false
-  for (let i = from; i < to; i++) {
-    const c = at(i)
-    if (c >= 48 && c <= 57) {
-      if (digits == 0) leadingZero = c == 48
-      else if (leadingZero) return -1
-      octet = octet * 10 + (c - 48)
-      if (++digits > 3 || octet > 255) return -1
-    } else if (c == 46) {
-      if (digits == 0 || ++dots > 3) return -1
-      value = value * 256 + <f64>octet
-      octet = 0
-      digits = 0
-    } else {
-      return -1
+  let value: u32 = 0
+  let p = from
+  for (let k = 0; k < 4; k++) {
+    if (p >= to) return -1
+    const c0 = at(p) - 48
+    if (<u32>c0 > 9) return -1
+    let octet = c0
+    let q = p + 1
+    // (no leading zero: after a 0 comes the dot or the end)
+    if (c0 != 0 && q < to) {
+      const c1 = at(q) - 48
+      if (<u32>c1 <= 9) {
+        octet = octet * 10 + c1
+        q++
+        if (q < to) {
+          const c2 = at(q) - 48
+          if (<u32>c2 <= 9) {
+            octet = octet * 10 + c2
+            q++
+          }
+        }
+      }
     }
+    if (octet > 255) return -1
+    value = (value << 8) | <u32>octet
+    if (k < 3) {
+      if (q >= to || at(q) != 46) return -1
+      p = q + 1
+    } else if (q != to) return -1
   }
-  if (dots != 3 || digits == 0) return -1
-  return value * 256 + <f64>octet
+  return <f64>value
 }
 
 let shapeV4: f64 = -1
