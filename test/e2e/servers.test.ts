@@ -16,6 +16,12 @@ const VHOST_COMBINED = /^(\S+):(\d+) (\S+) - (\S+) \[[^\]]+\] "([^"]*)" (\d{3}) 
 
 const lines = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter(Boolean)
 
+/** The lines of `file` once it has `n` (a server writes its access-log line after it has answered): waits up to 2 s. */
+async function linesOnce(file: string, n: number): Promise<string[]> {
+  for (let i = 0; i < 100 && lines(file).length < n; i++) await new Promise((r) => setTimeout(r, 20))
+  return lines(file)
+}
+
 describe.skipIf(missing.length > 0)(
   `real web servers${missing.length > 0 ? ` (skipped: no ${missing.join(', ')})` : ''}`,
   () => {
@@ -55,18 +61,18 @@ describe.skipIf(missing.length > 0)(
 
     it('nginx writes one combined log per site, with the client loopback address', async () => {
       await request({ from: '127.0.0.203', port: nginx.port, site: 'shop.test', path: '/contact/' })
-      const shop = lines(nginx.logOf('shop.test'))
+      const shop = await linesOnce(nginx.logOf('shop.test'), 1)
       expect(shop).toHaveLength(1)
       const m = COMBINED.exec(shop[0] ?? '')
       expect(m?.slice(1, 5)).toEqual(['127.0.0.203', '-', 'GET /contact/ HTTP/1.1', '200'])
-      const blog = lines(nginx.logOf('blog.test')).map((l) => COMBINED.exec(l)?.slice(1, 5))
+      const blog = (await linesOnce(nginx.logOf('blog.test'), 8)).map((l) => COMBINED.exec(l)?.slice(1, 5))
       expect(blog.map((m) => m?.[0])).toEqual(Array(8).fill('127.0.0.201'))
       expect(blog[0]).toEqual(['127.0.0.201', '-', 'POST /wp-login.php HTTP/1.1', '200'])
     })
 
     it('apache writes every vhost to one vhost_combined log', async () => {
       await request({ from: '127.0.0.204', port: apache.port, site: 'garden.test', path: '/robots.txt' })
-      const all = lines(apache.logOf('garden.test')).map((l) => VHOST_COMBINED.exec(l))
+      const all = (await linesOnce(apache.logOf('garden.test'), 9)).map((l) => VHOST_COMBINED.exec(l))
       expect(all.every((m) => m !== null)).toBe(true)
       expect(all.map((m) => [m?.[1], m?.[3], m?.[5], m?.[6]])).toEqual([
         ['cafe.test', '127.0.0.202', 'POST /wp-login.php HTTP/1.1', '200'],
@@ -93,7 +99,7 @@ describe.skipIf(missing.length > 0)(
       }
       await request({ from: '127.0.0.205', port: apache.port, site: 'cafe.test', path: '/' })
       expect(lines(nginx.logOf('blog.test')).at(-1)).toMatch(/^127\.0\.0\.205 /)
-      expect(lines(apache.logs[0] ?? '')).toHaveLength(1)
+      expect(await linesOnce(apache.logs[0] ?? '', 1)).toHaveLength(1)
       const after = { blog: written(nginx.logOf('blog.test')), apache: written(apache.logs[0] ?? '') }
       expect(after.blog.files).toBe(2)
       expect(after.apache).toMatchObject({ files: 2, lines: before.apache.lines + 1 })
