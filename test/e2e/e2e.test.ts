@@ -361,7 +361,15 @@ log:
     visiting = false
     await visitorsDone
     const logs = [...nginx.logs, ...apache.logs]
-    const expected = Object.fromEntries(logs.map((l) => [l, written(l)]))
+    // a server writes a request's line after it has answered: the counts are taken once the logs stop growing
+    const snapshot = () => Object.fromEntries(logs.map((l) => [l, written(l)]))
+    let expected = snapshot()
+    for (let i = 0; i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 100))
+      const again = snapshot()
+      if (JSON.stringify(again) === JSON.stringify(expected)) break
+      expected = again
+    }
     const total = Object.values(expected).reduce((n, w) => n + w.lines, 0)
     let status: Status = lookoutStatus(configFile, env)
     await waitFor(() => {
