@@ -15,6 +15,45 @@
  */
 import { detachString, normalizeIp } from '../core/ip.js'
 import type { LineBatch, ParseResult, Parser } from '../core/types.js'
+import {
+  BAD_TIME,
+  BYTES,
+  HIT,
+  IDENT_TO,
+  IP_FROM,
+  IP_SLOT,
+  IP_TO,
+  METHOD,
+  METHOD_FROM,
+  METHOD_TO,
+  NO_CLIENT,
+  NO_CLIENT_ADDRESS,
+  NO_REQUEST,
+  NO_STATUS,
+  NO_TIME,
+  OK,
+  PATH_FROM,
+  PATH_TO,
+  PROTO_FROM,
+  PROTO_TO,
+  QUERY_FROM,
+  QUERY_TO,
+  REF_FROM,
+  REF_TO,
+  SHAPE,
+  STATUS,
+  TABLE_SLOTS,
+  TIME,
+  UA_FROM,
+  UA_TO,
+  UNTERMINATED,
+  USER_TO,
+  V4,
+  VHOST_SLOT,
+  VHOST_TO,
+  XFF_FROM,
+  XFF_TO,
+} from './clf-tokenizer/slots.js'
 import { clfTokenizer } from './clf-tokenizer/tokenizer.js'
 import {
   clientFromXff,
@@ -35,51 +74,19 @@ import {
  * not an IP), and the site of a vhost column. Shared like the tokenizer (every parser's lines go through its tables);
  * a slot is filled every time the tokenizer reports it without HIT, so the two always agree.
  */
-const TABLE_SLOTS = 4096
-const HIT = 1 << 16
 const ipOfSlot: (string | null)[] = new Array<string | null>(TABLE_SLOTS).fill(null)
 const siteOfSlot: string[] = new Array<string>(TABLE_SLOTS).fill('')
 
-/** Failure codes of the tokenizer (tokenizer.as.ts), by number; the first six are checked against error-log lines. */
-const REASONS = [
-  '',
-  'no quoted request',
-  'no [time] before the request',
-  'bad timestamp',
-  'no client address',
-  'unterminated request',
-  'no status after the request',
-  'no client address',
-]
-
-// result slots (tokenizer.as.ts)
-const IP_FROM = 0
-const IP_TO = 1
-const SHAPE = 2
-const VHOST_TO = 3
-const IDENT_TO = 4
-const USER_TO = 5
-const STATUS = 6
-const REF_FROM = 7
-const REF_TO = 8
-const UA_FROM = 9
-const UA_TO = 10
-const XFF_FROM = 11
-const XFF_TO = 12
-const METHOD = 13
-const METHOD_FROM = 14
-const METHOD_TO = 15
-const PROTO_FROM = 16
-const PROTO_TO = 17
-const PATH_FROM = 18
-const PATH_TO = 19
-const QUERY_FROM = 20
-const QUERY_TO = 21
-const IP_SLOT = 22
-const VHOST_SLOT = 23
-const TIME = 32
-const BYTES = 33
-const V4 = 34
+/** The tokenizer's answers in words; all but NO_CLIENT_ADDRESS give way to 'error-log line' for such a line. */
+const REASONS: Record<number, string> = {
+  [NO_REQUEST]: 'no quoted request',
+  [NO_TIME]: 'no [time] before the request',
+  [BAD_TIME]: 'bad timestamp',
+  [NO_CLIENT]: 'no client address',
+  [UNTERMINATED]: 'unterminated request',
+  [NO_STATUS]: 'no status after the request',
+  [NO_CLIENT_ADDRESS]: 'no client address',
+}
 
 export function createClfParser(opts: ParserOptions = {}): Parser {
   const trusted = opts.trustedProxies
@@ -88,8 +95,10 @@ export function createClfParser(opts: ParserOptions = {}): Parser {
 
   /** The event of a tokenized line (`code` from the tokenizer), in finish()'s order of checks. */
   const build = (line: string, site: string, code: number): ParseResult => {
-    if (code !== 0) {
-      return code < 7 && isErrorLogLine(line) ? failure(ERROR_LOG_LINE) : failure(REASONS[code] as string)
+    if (code !== OK) {
+      return code !== NO_CLIENT_ADDRESS && isErrorLogLine(line)
+        ? failure(ERROR_LOG_LINE)
+        : failure(REASONS[code] as string)
     }
     const r = tok.i32
     const f = tok.f64

@@ -16,56 +16,55 @@
  * made of it (the tests parse each line alone and amid hostile neighbours and compare).
  */
 
-// result slots (i32 at RESULT + 4*slot; positions are relative to the line's first byte)
-const IP_FROM = 0
-const IP_TO = 1
-const SHAPE = 2 // 4: IPv4 (value in V4), 6: IPv6 by shape, 0: neither (clf.ts decides)
-const VHOST_TO = 3 // -1: no vhost column
-const IDENT_TO = 4
-const USER_TO = 5 // the user is [IDENT_TO + 1, USER_TO) when IDENT_TO < USER_TO
-const STATUS = 6
-const REF_FROM = 7
-const REF_TO = 8
-const UA_FROM = 9
-const UA_TO = 10
-const XFF_FROM = 11
-const XFF_TO = 12
-const METHOD = 13 // 0: no request fields, 1: GET, 2: POST, 3: other (METHOD_FROM..METHOD_TO)
-const METHOD_FROM = 14
-const METHOD_TO = 15
-const PROTO_FROM = 16 // -1: none
-const PROTO_TO = 17
-const PATH_FROM = 18
-const PATH_TO = 19
-const QUERY_FROM = 20 // -1: no '?': the path is the whole target ('-' reads as absent)
-const QUERY_TO = 21
-const IP_SLOT = 22 // the client's text in the IP table (see intern); non-IPv4 clients only
-const VHOST_SLOT = 23 // the vhost column's text in the vhost table
-// f64 slots
-const TIME = 32 // ms since the epoch, UTC
-const BYTES = 33 // -1: bad
-const V4 = 34
+import {
+  BAD_TIME,
+  BYTES,
+  EXACT,
+  HIT,
+  IDENT_TO,
+  IP_FROM,
+  IP_SLOT,
+  IP_TO,
+  METHOD,
+  METHOD_FROM,
+  METHOD_TO,
+  NO_CLIENT,
+  NO_CLIENT_ADDRESS,
+  NO_REQUEST,
+  NO_STATUS,
+  NO_TIME,
+  OK,
+  PATH_FROM,
+  PATH_TO,
+  PROTO_FROM,
+  PROTO_TO,
+  QUERY_FROM,
+  QUERY_TO,
+  REF_FROM,
+  REF_TO,
+  SHAPE,
+  STATUS,
+  TABLE_SLOTS,
+  TIME,
+  UA_FROM,
+  UA_TO,
+  UNTERMINATED,
+  USER_TO,
+  V4,
+  VHOST_SLOT,
+  VHOST_TO,
+  XFF,
+  XFF_FROM,
+  XFF_TO,
+} from './slots' // (AssemblyScript resolves no '.js')
 
 export const RESULT: usize = 0
 /** two tables of texts seen (see intern), TABLE_SLOTS entries of 64 bytes: a length, then up to 60 bytes */
-const TABLE_SLOTS = 4096
 const IP_TABLE: usize = 1024
 const VHOST_TABLE: usize = IP_TABLE + (<usize>TABLE_SLOTS << 6)
 export const INPUT: usize = VHOST_TABLE + (<usize>TABLE_SLOTS << 6)
-/** intern's answer for a text found in its slot */
-const HIT = 1 << 16
 
-// failure codes (clf.ts maps them to reasons)
-const OK = 0
-const NO_REQUEST = 1
-const NO_TIME = 2
-const BAD_TIME = 3
-const NO_CLIENT = 4
-const UNTERMINATED = 5
-const NO_STATUS = 6
-const NO_CLIENT_ADDRESS = 7 // an empty or `-` client column (reported without the error-log-line test)
-
-let E: i32 = 0 // just past its last byte
+let E: i32 = 0 // just past the line's last byte
 
 @inline function at(p: i32): i32 {
   return <i32>load<u8>(<usize>p)
@@ -373,11 +372,6 @@ function readClfTime(pos: i32): i32 {
 @inline function isHttpAt(p: i32): bool {
   return at(p) == 72 && at(p + 1) == 84 && at(p + 2) == 84 && at(p + 3) == 80 && at(p + 4) == 47
 }
-
-/** tokenize's flags: also find a third quoted field (X-Forwarded-For; wanted with trusted proxies only) */
-const XFF = 1
-/** the line's bytes are its text (not one byte per character with 0x80 for anything beyond ASCII): intern may run */
-const EXACT = 2
 
 /** Tokenizes the line at [o, o + len): OK with the result record filled, or a failure code. */
 export function tokenize(o: i32, len: i32, flags: i32): i32 {

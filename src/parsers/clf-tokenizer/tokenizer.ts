@@ -9,6 +9,7 @@
  * which no delimiter is).
  */
 import type { RawLines } from '../../core/types.js'
+import { EXACT, XFF } from './slots.js'
 import { TOKENIZER_WASM } from './tokenizer.wasm.js'
 
 // (the WebAssembly global, as far as it is used here: @types/node does not declare it without the DOM library)
@@ -24,9 +25,6 @@ interface Exports {
 
 /** room after a line: the tokenizer reads past it (the SIMD search up to 15 bytes, the stamp comparison up to 26) */
 const SLACK = 64
-// tokenize's flags (tokenizer.as.ts)
-const XFF = 1
-const EXACT = 2
 const PAGE = 65536
 
 export class ClfTokenizer {
@@ -34,7 +32,7 @@ export class ClfTokenizer {
   private buffer!: ArrayBuffer
   private u8!: Uint8Array
   private bytes!: Buffer
-  /** the result record (slots: see tokenizer.as.ts), as i32 and f64 */
+  /** the result record (slots.ts), as i32 and f64 */
   i32!: Int32Array
   f64!: Float64Array
   /** the batch whose bytes were copied in last (known by its RawLines: a source reuses its buffers) */

@@ -1,0 +1,68 @@
+/**
+ * What the WebAssembly tokenizer (tokenizer.as.ts) and its TypeScript side (tokenizer.ts, clf.ts) agree on: where each
+ * result lies in the record, the flags `tokenize` takes, its failure codes, its tables of texts seen. Plain
+ * constants, so that AssemblyScript and TypeScript both compile this one file.
+ */
+
+// the result record: i32 slots (positions relative to the line's first byte)
+export const IP_FROM = 0
+export const IP_TO = 1
+/** 4: IPv4 (value in V4), 6: IPv6 by shape, 0: neither (clf.ts decides) */
+export const SHAPE = 2
+/** -1: no vhost column */
+export const VHOST_TO = 3
+export const IDENT_TO = 4
+/** the user is [IDENT_TO + 1, USER_TO) when IDENT_TO < USER_TO */
+export const USER_TO = 5
+/** -1: not a number from 0 to 999 */
+export const STATUS = 6
+export const REF_FROM = 7
+export const REF_TO = 8
+export const UA_FROM = 9
+export const UA_TO = 10
+export const XFF_FROM = 11
+export const XFF_TO = 12
+/** 0: no request fields, 1: GET, 2: POST, 3: other (METHOD_FROM..METHOD_TO) */
+export const METHOD = 13
+export const METHOD_FROM = 14
+export const METHOD_TO = 15
+/** -1: none */
+export const PROTO_FROM = 16
+export const PROTO_TO = 17
+export const PATH_FROM = 18
+export const PATH_TO = 19
+/** -1: no '?' (the path is the whole target, and `-` reads as absent) */
+export const QUERY_FROM = 20
+export const QUERY_TO = 21
+/** the client's text in the IP table (non-IPv4 clients only), -1: not remembered */
+export const IP_SLOT = 22
+/** the vhost column's text in the vhost table, -1: not remembered */
+export const VHOST_SLOT = 23
+// f64 slots
+/** ms since the epoch, UTC */
+export const TIME = 32
+/** -1: bad */
+export const BYTES = 33
+export const V4 = 34
+
+// tokenize's flags
+/** also find a third quoted field (X-Forwarded-For; wanted with trusted proxies only) */
+export const XFF = 1
+/** the line's bytes are its text (not one byte per character with 0x80 for anything beyond ASCII): texts may be remembered */
+export const EXACT = 2
+
+// tokenize's answers (clf.ts says them in words)
+export const OK = 0
+export const NO_REQUEST = 1
+export const NO_TIME = 2
+export const BAD_TIME = 3
+export const NO_CLIENT = 4
+export const UNTERMINATED = 5
+export const NO_STATUS = 6
+/** an empty or `-` client column: said without looking whether the line is an error-log line */
+export const NO_CLIENT_ADDRESS = 7
+
+// the tables of texts seen
+export const TABLE_SLOTS = 4096
+/** added to a slot that holds the very text */
+export const HIT = 65536
