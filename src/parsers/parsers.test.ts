@@ -190,6 +190,22 @@ test('auto locks in and still follows a format change', () => {
   expect(asEvent(p.parse(syslog(1), '')).ip).toBe('203.0.113.1')
 })
 
+/**
+ * `lines` as one batch read from a file: every ASCII line's bytes found by a parser that reads bytes, the others
+ * (-1) parsed from their strings (unlike the splitter, which says -1 for a whole piece that holds one such line)
+ */
+function fileBatch(lines: string[]): LineBatch {
+  const bytes = Buffer.from(`${lines.join('\n')}\n`)
+  const starts: number[] = []
+  let at = 0
+  for (const line of lines) {
+    starts.push(/^[\x20-\x7e]*$/.test(line) ? at : -1)
+    at += Buffer.byteLength(line) + 1
+  }
+  const none = { path: 'x', site: '', fingerprint: null, startOffset: 0, endOffset: 0, truncated: 0 }
+  return { ...none, lines, bytes: bytes.length, raw: { bytes, starts } }
+}
+
 test('auto reads a batch as it reads its lines one by one, also when it locks onto another format mid-batch', () => {
   const clfLine = (i: number): string =>
     `203.0.113.${i} - - [05/Mar/2024:10:01:38 +0100] "GET /${i} HTTP/1.1" 200 1 "-" "-"`
@@ -209,24 +225,10 @@ test('auto reads a batch as it reads its lines one by one, also when it locks on
     clfLine(6),
     clfLine(7),
   ]
-  const batch: LineBatch = {
-    path: 'x',
-    site: '',
-    fingerprint: null,
-    lines,
-    startOffset: 0,
-    endOffset: 0,
-    bytes: 0,
-    truncated: 0,
-    raw: { bytes: Buffer.from(`${lines.join('\n')}\n`), starts: [] },
-  }
-  let at = 0
-  for (const line of lines) {
-    batch.raw?.starts.push(/^[\x20-\x7e]*$/.test(line) ? at : -1)
-    at += line.length + 1
-  }
   const oneByOne = createParser('auto')
-  expect(parseLines(createParser('auto'), batch, 'site')).toEqual(lines.map((l) => oneByOne.parse(l, 'site')))
+  expect(parseLines(createParser('auto'), fileBatch(lines), 'site')).toEqual(
+    lines.map((l) => oneByOne.parse(l, 'site')),
+  )
 })
 
 test('syslog reads a batch as it reads its lines one by one', () => {
@@ -242,26 +244,8 @@ test('syslog reads a batch as it reads its lines one by one', () => {
     `<190>Mar  5 10:01:43 web nginx: ${clfMsg(5).replace('\u00e9', 'e')}`,
     '<190>Mar  5 10:01:44 web nginx: garbage',
   ]
-  const bytes = Buffer.from(`${lines.join('\n')}\n`)
-  const starts: number[] = []
-  let at = 0
-  for (const line of lines) {
-    starts.push(/^[\x20-\x7e]*$/.test(line) ? at : -1)
-    at += Buffer.byteLength(line) + 1
-  }
-  const batch: LineBatch = {
-    path: 'x',
-    site: '',
-    fingerprint: null,
-    lines,
-    startOffset: 0,
-    endOffset: 0,
-    bytes: bytes.length,
-    truncated: 0,
-    raw: { bytes, starts },
-  }
   const oneByOne = createParser('syslog')
   const expected = lines.map((l) => oneByOne.parse(l, 'site'))
   expect(expected.filter((r) => !isParseFailure(r))).toHaveLength(5)
-  expect(parseLines(createParser('syslog'), batch, 'site')).toEqual(expected)
+  expect(parseLines(createParser('syslog'), fileBatch(lines), 'site')).toEqual(expected)
 })
