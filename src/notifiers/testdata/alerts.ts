@@ -1,26 +1,16 @@
 /** Alerts for notifier tests: ordinary ones and hostile ones (what a log line could smuggle in). */
 import type { Alert, Incident, IncidentStep } from '../../core/types.js'
+import { sampleAlert } from '../index.js'
 
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0)
 
+/** `lookout test-alert`'s incident (sampleAlert), opened at T0, as the notifier tests expect it, with `over`. */
 export function makeIncident(over: Partial<Incident> = {}): Incident {
   return {
+    ...sampleAlert(T0 + 4 * 60_000).incident,
     id: '12',
-    kind: 'ip',
-    ip: '203.0.113.7',
-    subnet: null,
-    ips: ['203.0.113.7'],
-    sites: { 'shop.example.com': 31, 'blog.example.org': 17, 'example.net': 9 },
-    rules: ['wp-login-bruteforce'],
-    attempts: 57,
-    firstSeen: T0,
-    lastSeen: T0 + 4 * 60_000,
-    severity: 'medium',
-    status: 'open',
-    step: 'opened',
     samples: ['203.0.113.7 - - [01/Jan/2026:12:00:00 +0000] "POST /wp-login.php HTTP/1.1" 200 4120 "-" "curl/8.5"'],
     userAgents: { 'curl/8.5': 57 },
-    users: ['admin'],
     duty: { name: 'Alice', slack: 'U0123ABCD', email: null, reason: 'owner of shop.example.com' },
     ...over,
   }
