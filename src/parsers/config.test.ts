@@ -66,6 +66,14 @@ describe('parseFormatFlag', () => {
   test('an unknown name is a UsageError listing the known names', () => {
     expect(() => parseFormatFlag('logfmt')).toThrow(UsageError)
     expect(() => parseFormatFlag('logfmt')).toThrow(/known formats: auto, common, combined, vhost_combined/)
+    expect(() => parseFormatFlag('logfmt')).toThrow(/apache:<LogFormat>, nginx:<log_format>$/)
     expect(() => parseFormatFlag('nginx:$remote_addr$status')).toThrow(/--format "nginx:\$remote_addr\$status"/)
+  })
+
+  test('a bare format string is told how to pass it', () => {
+    expect(() => parseFormatFlag('%h %t "%r"')).toThrow(`write --format 'apache:%h %t "%r"'`)
+    expect(() => parseFormatFlag('$remote_addr [$time_local]')).toThrow(
+      `write --format 'nginx:$remote_addr [$time_local]'`,
+    )
   })
 })

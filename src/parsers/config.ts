@@ -95,9 +95,15 @@ export function parseFormatFlag(s: string): FormatConfig {
   if (s.startsWith('apache:')) value = { apache: s.slice(7) }
   else if (s.startsWith('nginx:')) value = { nginx: s.slice(6) }
   const r = formatConfig.safeParse(value)
-  if (!r.success) {
-    const msg = r.error.issues.map((i) => i.message).join('; ')
-    throw new UsageError(`--format ${JSON.stringify(s)}: ${msg}`)
+  if (r.success) return r.data
+  if (value !== s) {
+    // apache:… or nginx:…: what is wrong with the format string
+    throw new UsageError(`--format ${JSON.stringify(s)}: ${r.error.issues.map((i) => i.message).join('; ')}`)
   }
-  return r.data
+  // (a name: the flag's own spelling of the other formats, and a hint when it looks like a format string)
+  const looksLike = s.includes('%') ? 'apache' : s.includes('$') ? 'nginx' : null
+  const hint = looksLike === null ? '' : `; for a ${looksLike} format string write --format '${looksLike}:${s}'`
+  throw new UsageError(
+    `--format ${JSON.stringify(s)}: unknown format; known formats: ${FORMAT_NAMES.join(', ')}, apache:<LogFormat>, nginx:<log_format>${hint}`,
+  )
 }
