@@ -122,6 +122,7 @@ describe('lookout CLI', () => {
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('is trying passwords')
     expect(r.stdout).toMatch(/It caught (\d+) of the \1 campaigns the generator planted; no innocent/)
+    expect(r.stdout).toMatch(/opened \d+ incidents: \d+ single attackers?, 1 subnet, 1 distributed attack on a site\./)
   })
 
   it('outbox retry needs an id or --all', () => {
