@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import type { Fingerprint } from '../../core/types.js'
-import { HEAD_BYTES } from './fsx.js'
+import { HEAD_BYTES } from './fd.js'
 
 /**
  * The whole lines that end at or before `end` within the last `maxBytes` bytes of the file at `path`, if that file

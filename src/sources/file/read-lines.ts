@@ -8,7 +8,7 @@ import { SourceError } from '../../core/errors.js'
 import type { LineBatch } from '../../core/types.js'
 import { LineSplitter } from '../line-splitter.js'
 import { streamLines } from '../stream-lines.js'
-import { closeQuietly, errCode, fingerprintFd, fstatFd, openFd, readAt } from './fsx.js'
+import { closeQuietly, errCode, fingerprintFd, fstatFd, openFd, readAt } from './fd.js'
 
 export interface ReadLinesOptions {
   maxLineBytes: number

@@ -35,7 +35,7 @@ import {
   openFd,
   readAt,
   statPath,
-} from './fsx.js'
+} from './fd.js'
 import { type CompiledPattern, compilePattern, expandPattern, isLiteralPattern } from './glob.js'
 import { CHUNK_BYTES } from './read-lines.js'
 

@@ -1,4 +1,7 @@
-/** Promise wrappers over numeric file descriptors (no FileHandle: its GC-close warnings and per-call overhead). */
+/**
+ * Numeric file descriptors: promise wrappers (no FileHandle: its GC-close warnings and per-call overhead), and a
+ * file's fingerprint read through one.
+ */
 import { createHash } from 'node:crypto'
 import * as fs from 'node:fs'
 import { promisify } from 'node:util'
