@@ -177,8 +177,9 @@ export class LineSplitter {
         for (let i = 0; i < slow.length; i++) lines.push(slow[i] as string)
         return lines
       }
-      lines.push(text.slice(a, b > a && text.charCodeAt(b - 1) === CR ? b - 1 : b))
-      starts.push(ascii ? s + a : -1)
+      // (indexed appends: optimized code inlines them, where push calls the generic builtin every line)
+      lines[lines.length] = text.slice(a, b > a && text.charCodeAt(b - 1) === CR ? b - 1 : b)
+      starts[starts.length] = ascii ? s + a : -1
       if (b === text.length) return lines
       a = b + 1
     }
