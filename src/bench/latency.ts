@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url))
+const CLI = fileURLToPath(new URL('../cli/lookout.js', import.meta.url))
 const samples = Number(process.argv[2] ?? 25)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 

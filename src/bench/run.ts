@@ -187,7 +187,7 @@ async function scan(ctx: Ctx, file: string, runs: number, timeoutMs: number, gre
   for (let i = 0; i < runs; i++) {
     if (grepArgs) await grep({ ...ctx, file }, grepArgs, g)
     const r = check(
-      await runMeasured(node, [join(DIST, 'cli/main.js'), 'scan', '--json', file], {
+      await runMeasured(node, [join(DIST, 'cli/lookout.js'), 'scan', '--json', file], {
         rssHook: ctx.hook,
         env: cleanEnv(),
         timeoutMs,
@@ -213,7 +213,7 @@ const incidentKinds = (report: ScanJson | null): string => {
 
 async function sectionScan(ctx: Ctx): Promise<void> {
   console.log(`\nb) lookout scan --json, the same ${ctx.lines}-line log, wordpress + web packs`)
-  if (!built('cli/main.js') || !built('cli/commands/scan.js')) return void console.log('  skipped (not built yet)')
+  if (!built('cli/lookout.js') || !built('cli/commands/scan.js')) return void console.log('  skipped (not built yet)')
   const { s, g, report } = await scan(ctx, ctx.file, Math.min(ctx.runs, 3), 120_000, ['-cE', 'wp-login|xmlrpc'])
   if (report && report.lines !== ctx.lines)
     throw new Error(`scan reported ${report.lines} lines, expected ${ctx.lines}`)
@@ -234,7 +234,7 @@ async function sectionScan(ctx: Ctx): Promise<void> {
 
 async function sectionDistinct(ctx: Ctx): Promise<void> {
   console.log(`\nc) lookout scan --json over ${ctx.lines} failed logins, each from a new IP`)
-  if (!built('cli/main.js') || !built('cli/commands/scan.js')) return void console.log('  skipped (not built yet)')
+  if (!built('cli/lookout.js') || !built('cli/commands/scan.js')) return void console.log('  skipped (not built yet)')
   const file = join(ctx.tmp, 'distinct.log')
   await generate(ctx, file, ['--distinct-attackers'])
   const { s, report } = await scan(ctx, file, Math.min(ctx.runs, 2), 170_000, null)

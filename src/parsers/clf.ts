@@ -193,7 +193,11 @@ export function createClfParser(opts: ParserOptions = {}): Parser {
         const line = lines[i] as string
         const at = starts[i] as number
         // (an indexed append: optimized code inlines it, where out.push calls the generic builtin every line)
-        out[out.length] = build(line, site, at >= 0 ? tok.tokenizeAt(at, line.length, xff) : tok.tokenizeLine(line, xff))
+        out[out.length] = build(
+          line,
+          site,
+          at >= 0 ? tok.tokenizeAt(at, line.length, xff) : tok.tokenizeLine(line, xff),
+        )
       }
     },
   }

@@ -64,7 +64,7 @@ const skipReason =
   missing.length > 0
     ? ` (skipped: ${missing.join(', ')} not installed; run .ci/install-e2e-deps.sh)`
     : !cliBuilt()
-      ? ' (skipped: dist/cli/main.js missing; run npm run build)'
+      ? ' (skipped: dist/cli/lookout.js missing; run npm run build)'
       : ''
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

@@ -1,5 +1,5 @@
 /**
- * The built CLI (dist/cli/main.js) as a real child process: `lookout run` started, crashed (SIGKILL) and stopped
+ * The built CLI (dist/cli/lookout.js) as a real child process: `lookout run` started, crashed (SIGKILL) and stopped
  * by pid, and `lookout status --json` read while it runs.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 /** This checkout's build, or another lookout CLI script (e.g. a globally installed one) named by LOOKOUT_E2E_CLI. */
-export const CLI = process.env.LOOKOUT_E2E_CLI || fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url))
+export const CLI = process.env.LOOKOUT_E2E_CLI || fileURLToPath(new URL('../../dist/cli/lookout.js', import.meta.url))
 
 /** Whether `npm run build` has produced the CLI. */
 export const cliBuilt = (): boolean => existsSync(CLI)

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 /** The built CLI (npm test builds first), run as a user would run it. */
-export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url))
+export const CLI = fileURLToPath(new URL('../../dist/cli/lookout.js', import.meta.url))
 
 export interface CliResult {
   code: number
