@@ -166,7 +166,7 @@ function summary(r: DemoResult, unparsed: number): string {
     '',
     `That was one hour in the life of a WordPress host: ${r.lines.toLocaleString('en-US')} lines read (${unparsed} not understood).`,
     `lookout opened ${plural(r.incidents.length, 'incident')}: ${plural(kinds.ip, 'single attacker')}, ${plural(kinds.subnet, 'subnet')}, ${plural(kinds.site, 'distributed attack on a site', 'distributed attacks on a site')}.`,
-    `It caught ${r.found} of the ${r.planted} campaigns the generator planted; ${r.innocent === 0 ? 'no innocent visitor, crawler or admin was named' : `${r.innocent} incidents named an innocent visitor (that is a bug: please report it)`}.`,
+    `It caught ${r.found} of the ${r.planted} campaigns the generator planted; ${r.innocent === 0 ? 'no innocent visitor, crawler or admin was named' : `${plural(r.innocent, 'incident')} named an innocent visitor (that is a bug: please report it)`}.`,
     'Next: put your own logs in a config (see README "Configuration") and run `lookout check`, then `lookout run`.',
     '',
   ].join('\n')

@@ -54,7 +54,7 @@ export function* visitorArrivals(world: World, visitsPerSecond: number, start: n
     t += rng.exp(SECOND / peak)
     if (t >= end) return
     if (!rng.chance(diurnal(t) / 1.6)) continue
-    yield { time: t, spawn: visitorSession(world, new Rng(deriveSeed(world.seed, 2, n++)), t) }
+    yield { time: t, spawn: visitorSession(world, new Rng(deriveSeed(world.seed, 2, n++)), t, end) }
   }
 }
 
@@ -63,7 +63,7 @@ function visitorIp(world: World, rng: Rng): string {
   return rng.chance(0.15) ? benignIpv6(rng) : benignIpv4(rng)
 }
 
-function* visitorSession(world: World, rng: Rng, t0: number): Actor {
+function* visitorSession(world: World, rng: Rng, t0: number, end: number): Actor {
   const site = pickSite(world, rng)
   const ip = visitorIp(world, rng)
   const kind = rng.weighted([
@@ -85,7 +85,7 @@ function* visitorSession(world: World, rng: Rng, t0: number): Actor {
       return
     }
     case 'login':
-      yield* userLogin(site, rng, browserWho(rng, ip, 'benign:login'), t0)
+      yield* userLogin(site, rng, browserWho(rng, ip, 'benign:login'), t0, end)
       return
     case 'bot': {
       const who: Who = { ip, userAgent: rng.pick(OTHER_BOT_UAS), protocol: 'HTTP/1.1', label: 'benign:bot' }
@@ -171,14 +171,21 @@ function* browse(site: Site, rng: Rng, who: Who, t0: number, pages: number): Act
 }
 
 /**
+ * A login with a typo needs this long to reach its successful attempt. The end of the generated window cuts every
+ * actor, so a typo closer to it than this would stay a lone failed login, which no reader of the log can tell from
+ * an attacker's single try (and a distributed attack on the site then rightly counts it): none is made there.
+ */
+const LOGIN_GRACE = 2 * MINUTE
+
+/**
  * A customer or author logging in. One in ten mistypes once, then succeeds: a failed login (POST answered 200)
  * followed by a successful one (302) from the same IP is a person, not an attacker.
  */
-function* userLogin(site: Site, rng: Rng, who: Who, t0: number): Actor {
+function* userLogin(site: Site, rng: Rng, who: Who, t0: number, end: number): Actor {
   let t = t0
   yield hit(t, who, site, 'GET', '/wp-login.php', 200, size.loginPage(rng), url(site, '/'))
   const loginUrl = url(site, '/wp-login.php')
-  if (rng.chance(0.1)) {
+  if (rng.chance(0.1) && t0 + LOGIN_GRACE < end) {
     t += rng.between(6, 25) * SECOND
     yield hit(t, who, site, 'POST', '/wp-login.php', 200, size.loginPage(rng), loginUrl)
   }
@@ -488,8 +495,9 @@ export function* office(world: World, start: number, end: number): Actor {
         [2, 7],
       ] as const)
       typos = Math.min(typos, 15 - typosToday)
-      typosToday += typos
       const t = slot + rng.between(0, SLOT - 1)
+      if (t + LOGIN_GRACE >= end) typos = 0 // (see LOGIN_GRACE)
+      typosToday += typos
       // agency staff are authors on client sites: no post-author dropdown, so no user listing
       events.push({
         time: t,

@@ -156,6 +156,33 @@ describe('generateTraffic', () => {
     expect(labels).toContain('attack:wp-login-flood')
   })
 
+  it('ends no window on a lone benign failed login (a typo whose successful login the end would cut off)', () => {
+    // windows ending at many points of people's login sessions (office hours: the agency's staff log in too)
+    let typos = 0
+    for (let k = 0; k < 16; k++) {
+      const o: GenerateOptions = {
+        seed: 7,
+        start: Date.UTC(2026, 10, 25, 9, 0, 0) + k * 37_000,
+        durationMs: 20 * 60_000,
+        sites: 4,
+        linesPerSecond: 60,
+        campaigns: 'none',
+        format: 'vhost_combined',
+      }
+      const failed = new Map<string, number>() // ip and site → failed logins not yet followed by a successful one
+      for (const r of [...generateTraffic(o)].map(toReq)) {
+        if (r.method !== 'POST' || r.path !== '/wp-login.php') continue
+        const key = `${r.ip} ${r.site}`
+        if (r.status === 200) {
+          failed.set(key, (failed.get(key) ?? 0) + 1)
+          typos++
+        } else if (r.status === 302) failed.delete(key)
+      }
+      expect([...failed.keys()], `window ${k}`).toEqual([])
+    }
+    expect(typos).toBeGreaterThan(20)
+  })
+
   it('writes Apache combined and vhost_combined lines', () => {
     const first = (o: GenerateOptions) => {
       for (const l of generateTraffic(o)) return l
