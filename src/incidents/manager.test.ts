@@ -351,6 +351,25 @@ describe('site incidents with the rules at hand', () => {
   })
 })
 
+describe('site incidents of lines that name no site', () => {
+  it('takes IPs from the findings only, and drops one that logs in after it was listed', () => {
+    const { m } = manager({ withRules: true })
+    const ips = Array.from({ length: 20 }, (_, i) => `192.0.2.${i + 1}`)
+    // a user's typo counted by the engine just before the attack crossed its threshold: listed with the bots
+    const e = loginEvent('192.0.2.20', '', T0)
+    m.onFinding(finding('distributed-login-attack', 'site', '', e, 20, ips), lineOf(e))
+    expect(m.open()[0]?.sites).toEqual({ '(unknown)': 20 })
+    feed(m, [
+      loginEvent('198.51.100.1', '', T0 + 1000), // a failed login from an IP not listed: joins through findings only
+      loginEvent('192.0.2.7', '', T0 + 2000, { status: 302 }), // the user logs in: not an attacker
+    ])
+    const [inc] = m.open()
+    expect(inc?.ips).not.toContain('192.0.2.7')
+    expect(inc?.ips).not.toContain('198.51.100.1')
+    expect(inc?.ips).toHaveLength(19)
+  })
+})
+
 describe('evidence and duty', () => {
   it('keeps a few truncated samples, top user agents and usernames', () => {
     const { m } = manager({ config: { samples: 2, sample_max_chars: 40 } })

@@ -480,8 +480,11 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
       if (open.size === 0) return EMPTY
       let t = ipBits[ipBit(e.ip)] === 1 ? byIp.get(e.ip) : undefined
       if (t === undefined && bySubnet.size > 0) t = bySubnet.get(subnet(e.ip))
-      // lines that name no site could be any site's: they only join a site incident through the engine's findings
-      const site = bySite.size > 0 && e.site !== '' ? bySite.get(e.site) : undefined
+      // lines that name no site could be any site's: they only join the "(unknown)" site incident through the
+      // engine's findings, but one of its IPs logging in is still a user, not an attacker
+      const siteless = e.site === ''
+      let site = bySite.size > 0 ? bySite.get(siteless ? UNKNOWN_SITE : e.site) : undefined
+      if (siteless && site !== undefined && !site.ips.has(e.ip)) site = undefined
       if (t === undefined && site === undefined) return EMPTY
       let alerts = EMPTY
       if (t !== undefined && e.time - t.inc.lastSeen >= config.resolve_after) {
@@ -500,7 +503,7 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
         if (verdict === 'forgive') {
           // a user who logs in is not an attacker
           if (site.ips.delete(e.ip)) site.dirty = true
-        } else if (verdict === 'attempt') {
+        } else if (verdict === 'attempt' && !siteless) {
           if (alerts === EMPTY) alerts = []
           const st = live(site, e.time, alerts)
           if (st !== undefined) {
