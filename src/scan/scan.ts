@@ -23,7 +23,7 @@ import {
 import { createDetection } from '../detection.js'
 import type { FormatConfig } from '../parsers/config.js'
 import { createParser, parseLines } from '../parsers/index.js'
-import { readLines } from '../sources/file/read-lines.js'
+import { CHUNK_BYTES, readLines } from '../sources/file/read-lines.js'
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js'
 import { setupFor } from './source-match.js'
 
@@ -124,7 +124,13 @@ function siftDown(h: Cursor[], i: number): void {
 export async function runScan(files: string[], opts: ScanOptions): Promise<ScanReport> {
   const cfg = opts.config
   const totalBytes = await expectedBytes(files)
-  const chunkBytes = Math.max(64 << 10, Math.min(1 << 20, Math.floor(READ_BUDGET_BYTES / Math.max(1, files.length))))
+  // at most the readers' usual 256 KiB: a batch's lines and events are what survives each scavenge (1 MiB batches
+  // kept ~2.3 MB alive at every one: on the 1M-line bench day 187 ms of GC and 123 MiB peak RSS, against 100 ms
+  // and 111 MiB)
+  const chunkBytes = Math.max(
+    64 << 10,
+    Math.min(CHUNK_BYTES, Math.floor(READ_BUDGET_BYTES / Math.max(1, files.length))),
+  )
   const trustedProxies = createIpMatcher(cfg.trusted_proxies)
   const store = openSqliteStore(':memory:')
   const { engine, incidents } = createDetection(cfg, store)
