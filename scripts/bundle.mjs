@@ -11,6 +11,7 @@ import { build } from 'esbuild'
 
 await build({
   entryPoints: ['dist/cli/main.js'],
+  // beside main.js: `--version` reads ../../package.json from where the code runs (src/cli/version.ts)
   outfile: 'dist/cli/lookout.js',
   bundle: true,
   platform: 'node',

@@ -134,5 +134,7 @@ export function renderScanReport(r: ScanReport, opts: { color: boolean }): strin
   }
   const understood = r.unparsed === 0 ? 'all understood' : `${num(r.parsed)} understood, ${num(r.unparsed)} not`
   out.push(p.dim(`Read ${plural(r.lines, 'line')}: ${understood}.`))
+  if (r.unparsed > 0)
+    out.push(p.dim('(`lookout parse FILE` says why a line is not understood; `--format` sets the format.)'))
   return `${out.join('\n')}\n`
 }
