@@ -42,6 +42,11 @@ export interface IncidentManager {
    * Cheap when it does not (a bit test, seldom a lookup); call it for every event. Do not mutate the returned array.
    */
   onEvent(e: LogEvent, line: string): Alert[]
+  /**
+   * Whether onEvent has anything to do with an event of `ip` on `site`: when not, it returns no alerts and changes
+   * nothing. Lets `scan` skip making events that no rule and no incident would look at.
+   */
+  watches(ip: string, site: string): boolean
   /** Resolves incidents quiet for `resolve_after` before `now`. Event time in scan, wall in run. Saved by flush(). */
   tick(now: number): Alert[]
   /**
@@ -140,6 +145,14 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
   /** site → its open site incident */
   const bySite = new Map<string, Tracked>()
   const subnetCache = new Map<string, string>()
+  /** open subnet incidents of IPv6 (/64) and of IPv4 (/24) subnets: an IP of the other family has none to look up */
+  let v6Subnets = 0
+  let v4Subnets = 0
+  const countSubnets = (): void => {
+    v6Subnets = 0
+    for (const key of bySubnet.keys()) if (key.includes(':')) v6Subnets++
+    v4Subnets = bySubnet.size - v6Subnets
+  }
 
   const subnet = (ip: string): string => {
     let s = subnetCache.get(ip)
@@ -184,7 +197,10 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
       bySite.set(t.site ?? UNKNOWN_SITE, t)
     } else {
       for (const ip of t.ips) setIp(ip, t)
-      if (kind === 'subnet' && t.inc.subnet) bySubnet.set(t.inc.subnet, t)
+      if (kind === 'subnet' && t.inc.subnet) {
+        bySubnet.set(t.inc.subnet, t)
+        countSubnets()
+      }
       if (kind === 'ip' && t.inc.ip) pushTo(ipIncidentsBySubnet, subnet(t.inc.ip), t)
     }
   }
@@ -197,7 +213,10 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
         ipsGone = true
       }
     }
-    if (t.inc.subnet && bySubnet.get(t.inc.subnet) === t) bySubnet.delete(t.inc.subnet)
+    if (t.inc.subnet && bySubnet.get(t.inc.subnet) === t) {
+      bySubnet.delete(t.inc.subnet)
+      countSubnets()
+    }
     if (t.inc.ip) removeFrom(ipIncidentsBySubnet, subnet(t.inc.ip), t)
     if (t.site !== null && bySite.get(t.site) === t) bySite.delete(t.site)
   }
@@ -439,6 +458,23 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
     }
   }
 
+  /** The open incident of `ip` (or of its subnet). */
+  const ipOf = (ip: string): Tracked | undefined => {
+    const t = ipBits[ipBit(ip)] === 1 ? byIp.get(ip) : undefined
+    if (t !== undefined || bySubnet.size === 0) return t
+    return (ip.includes(':') ? v6Subnets : v4Subnets) > 0 ? bySubnet.get(subnet(ip)) : undefined
+  }
+  /**
+   * The open site incident an event of `ip` on `site` concerns. Lines that name no site could be any site's: they
+   * only join the "(unknown)" site incident through the engine's findings, but one of its IPs logging in is still a
+   * user, not an attacker.
+   */
+  const siteOf = (ip: string, site: string): Tracked | undefined => {
+    if (bySite.size === 0) return undefined
+    if (site !== '') return bySite.get(site)
+    const t = bySite.get(UNKNOWN_SITE)
+    return t?.ips.has(ip) ? t : undefined
+  }
   return {
     onFinding(found, line) {
       // lines that name no site: a distributed attack on them is on "(unknown)", as their sites are everywhere else
@@ -476,15 +512,17 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
       return alerts
     },
 
+    watches(ip, site) {
+      if (open.size === 0) return false
+      if (ipOf(ip) !== undefined) return true
+      return siteOf(ip, site) !== undefined
+    },
+
     onEvent(e, line) {
       if (open.size === 0) return EMPTY
-      let t = ipBits[ipBit(e.ip)] === 1 ? byIp.get(e.ip) : undefined
-      if (t === undefined && bySubnet.size > 0) t = bySubnet.get(subnet(e.ip))
-      // lines that name no site could be any site's: they only join the "(unknown)" site incident through the
-      // engine's findings, but one of its IPs logging in is still a user, not an attacker
+      let t = ipOf(e.ip)
       const siteless = e.site === ''
-      let site = bySite.size > 0 ? bySite.get(siteless ? UNKNOWN_SITE : e.site) : undefined
-      if (siteless && site !== undefined && !site.ips.has(e.ip)) site = undefined
+      const site = siteOf(e.ip, e.site)
       if (t === undefined && site === undefined) return EMPTY
       let alerts = EMPTY
       if (t !== undefined && e.time - t.inc.lastSeen >= config.resolve_after) {
