@@ -10,6 +10,7 @@ let wasm = null
 const { error, stderr } = await asc.main(
   [
     `${dir}/tokenizer.as.ts`,
+    `${dir}/scan.as.ts`,
     '--outFile',
     'tokenizer.wasm',
     '-O3',
@@ -20,6 +21,7 @@ const { error, stderr } = await asc.main(
     'simd',
     '--use',
     'abort=',
+    ...(process.env.WASM_DEBUG ? ['--debug'] : []),
     '--initialMemory',
     '1',
   ],

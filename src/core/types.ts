@@ -93,6 +93,12 @@ export interface Parser {
    * reads the batch's bytes. Optional: see parseLines (parsers/index.ts).
    */
   parseBatch?(batch: LineBatch, site: string, out: ParseResult[]): void
+  /**
+   * Parsers whose reading of a line depends on the lines before (`auto`): 0 when this parser reads the next line as
+   * its first format (CLF) would, and reading a line that format reads changes nothing. `scan` reads such lines in
+   * WebAssembly without asking the parser (see scan/clf-batches.ts).
+   */
+  lock?(): number
 }
 
 export type KeyKind = 'ip' | 'ip+site' | 'site' | 'subnet'

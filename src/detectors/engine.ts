@@ -27,7 +27,7 @@
 import { type IpMatcher, subnetOf } from '../core/ip.js'
 import type { Finding, KeyKind, LogEvent } from '../core/types.js'
 import type { CompiledRule, CompiledThreshold, FilterAlt } from './compile.js'
-import { createPrefilter } from './prefilter.js'
+import { createPrefilter, type Prefilter } from './prefilter.js'
 import { canonicalPath, queryValue } from './query.js'
 import { CountWindow, DistinctWindow, detach, TimedSet } from './windows.js'
 
@@ -220,6 +220,15 @@ interface PathEntry {
   forgive: Candidate[]
 }
 
+/**
+ * The engine's prefilter for these rules: every alternative an event could meet (filter or forgive); an event none
+ * of them accepts is done before any lookup, and `observe` returns no findings and changes nothing for it (`scan`'s
+ * parse workers run the same test, so that the main thread never makes most events).
+ */
+export function prefilterFor(rules: readonly CompiledRule[]): Prefilter {
+  return createPrefilter(rules.flatMap((r) => [...r.filter.alts, ...(r.forgive?.alts ?? [])].map((a) => a.shape)))
+}
+
 export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions): Engine {
   const { allow } = opts
   const maxKeys = Math.max(1, opts.maxTrackedKeys)
@@ -237,10 +246,7 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
     ...runtimes.filter((rt) => rt.rule.filter.exactPaths === null),
   ]
   const forgiving = runtimes.filter((rt) => rt.rule.forgive !== null)
-  // every alternative an event could meet: an event none of them accepts is done before any lookup
-  const prefilter = createPrefilter(
-    runtimes.flatMap((rt) => [...rt.rule.filter.alts, ...(rt.rule.forgive?.alts ?? [])].map((a) => a.shape)),
-  )
+  const prefilter = prefilterFor(rules)
 
   let paths = new Map<string, PathEntry>()
   let oldPaths = new Map<string, PathEntry>()

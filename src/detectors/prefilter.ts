@@ -15,6 +15,16 @@
  * query with `%` (keys compared decoded) always answer `true`.
  */
 import type { LogEvent } from '../core/types.js'
+import {
+  PF_ALL,
+  PF_ANYWHERE,
+  PF_AT_END,
+  PF_GROUPS_AT,
+  PF_HEAD,
+  PF_METHODS_AT,
+  PF_NONE,
+  PF_TABLE_AT,
+} from '../parsers/clf-tokenizer/slots.js'
 import type { AltShape } from './compile.js'
 import { literalParts, type PathPattern } from './pattern.js'
 
@@ -100,6 +110,9 @@ interface Group {
   path: RegExp | null
   /** what the query must hold for an alternative with query keys (and no `path`); null: no such alternative */
   query: RegExp | null
+  /** the same as texts (for `spec`) */
+  pathTerms: Terms | null
+  queryTerms: Terms | null
 }
 
 /**
@@ -134,6 +147,11 @@ const STATUSES = 601 // 0..599, and 600 for anything else (no status list accept
 export interface Prefilter {
   /** false: no alternative can match `e` (its path must be the raw one, as parsed) */
   mayMatch(e: LogEvent): boolean
+  /**
+   * The same test as tables for `scan`'s WebAssembly pass (clf-tokenizer/scan.as.ts reads them; slots.ts, PF_*, has
+   * the layout): i32 words, then the texts' bytes.
+   */
+  spec(): Uint8Array
 }
 
 export function createPrefilter(shapes: readonly AltShape[]): Prefilter {
@@ -177,6 +195,8 @@ export function createPrefilter(shapes: readonly AltShape[]): Prefilter {
       all,
       path: pathTerms?.search() ?? null,
       query: queryTerms?.search() ?? null,
+      pathTerms,
+      queryTerms,
     })
     byKey.set(key, g)
     return g
@@ -207,6 +227,7 @@ export function createPrefilter(shapes: readonly AltShape[]): Prefilter {
   }
 
   return {
+    spec: () => encodeSpec(methods, table, groups),
     mayMatch(e) {
       const st = e.status
       const s = st >= 0 && st < 600 ? st | 0 : 600
@@ -220,4 +241,94 @@ export function createPrefilter(shapes: readonly AltShape[]): Prefilter {
       return g.path?.test(e.path) === true || (q !== '' && g.query?.test(q) === true)
     },
   }
+}
+
+/** Words of the first bytes of `b` (16 bytes: 4 words, in the machine's order, as WebAssembly reads them back). */
+const words16 = (b: Uint8Array): number[] => Array.from(new Int32Array(b.buffer, b.byteOffset, 4))
+
+/**
+ * A group's texts as scan.as.ts's `meets` reads them: [fixed, anywhere, starts, 4 words of first bytes, 4 of second
+ * bytes, 4 of one-byte flags, 256 words: per byte the texts found anywhere that start with it (index << 8 | count),
+ * then per text (offset, length, mode)], the fixed ones (heads, ends) first, the others by their first byte.
+ * Duplicates are dropped, and texts another one covers (a head that starts with another head, an end that ends with
+ * another end), as the expression built from the same texts merges them.
+ */
+function encodeTerms(t: Terms, words: number[], text: (t: string) => void): void {
+  const heads = [...new Set(t.heads)].filter((h, _, all) => !all.some((o) => o !== h && h.startsWith(o)))
+  const endTexts = [...new Set(t.anywhere.filter((a) => a.atEnd).map((a) => a.lit))]
+  const ends = endTexts.filter((e) => !endTexts.some((o) => o !== e && e.endsWith(o)))
+  const anywhere = [...new Set(t.anywhere.filter((a) => !a.atEnd).map((a) => a.lit))].sort(
+    (x, y) => x.charCodeAt(0) - y.charCodeAt(0),
+  )
+  const fixed = heads.length + ends.length
+  // how the texts found anywhere start: their first two bytes (one for a one-byte text), at most 16 such starts
+  const starts = [...new Set(anywhere.map((lit) => lit.slice(0, 2)))]
+  if (starts.length > 16) throw new Error(`prefilter: ${starts.length} starts, the scan pass takes 16`)
+  const first = new Uint8Array(16)
+  const second = new Uint8Array(16)
+  const one = new Uint8Array(16)
+  starts.forEach((st, k) => {
+    first[k] = st.charCodeAt(0)
+    if (st.length === 1) one[k] = 1
+    else second[k] = st.charCodeAt(1)
+  })
+  words.push(fixed, anywhere.length, starts.length, ...words16(first), ...words16(second), ...words16(one))
+  const table = new Array<number>(256).fill(0)
+  anywhere.forEach((lit, k) => {
+    const c = lit.charCodeAt(0)
+    const e = table[c] as number
+    table[c] = e === 0 ? ((fixed + k) << 8) | 1 : e + 1
+  })
+  words.push(...table)
+  for (const h of heads) {
+    text(h)
+    words.push(PF_HEAD)
+  }
+  for (const e of ends) {
+    text(e)
+    words.push(PF_AT_END)
+  }
+  for (const lit of anywhere) {
+    text(lit)
+    words.push(PF_ANYWHERE)
+  }
+}
+
+/** The prefilter as scan.as.ts reads it (slots.ts, PF_*). Its texts are ASCII (asciiHead, asciiTail, REWRITTEN). */
+function encodeSpec(methods: readonly string[], table: Int32Array, groups: readonly Group[]): Uint8Array {
+  const words: number[] = [methods.length, 0, 0, 0]
+  const texts: string[] = []
+  /** where the words hold a text's offset among the texts, to become its offset from the spec's start */
+  const refs: number[] = []
+  let textBytes = 0
+  const text = (t: string): void => {
+    refs.push(words.length)
+    words.push(textBytes, t.length)
+    texts.push(t)
+    textBytes += t.length
+  }
+  words[PF_METHODS_AT] = words.length
+  for (const m of methods) text(m)
+  words[PF_TABLE_AT] = words.length
+  for (const g of table) words.push(g)
+  words[PF_GROUPS_AT] = words.length
+  const groupAt = words.length
+  for (const g of groups) words.push((g.none ? PF_NONE : 0) | (g.all ? PF_ALL : 0), -1, -1)
+  groups.forEach((g, k) => {
+    for (const [slot, terms] of [
+      [1, g.pathTerms],
+      [2, g.queryTerms],
+    ] as const) {
+      if (terms === null) continue
+      words[groupAt + k * 3 + slot] = words.length
+      encodeTerms(terms, words, text)
+    }
+  })
+  const base = words.length * 4
+  for (const r of refs) words[r] = (words[r] as number) + base
+  const out = new Uint8Array(base + textBytes)
+  new Int32Array(out.buffer, 0, words.length).set(words)
+  let p = base
+  for (const t of texts) for (let i = 0; i < t.length; i++) out[p++] = t.charCodeAt(i)
+  return out
 }

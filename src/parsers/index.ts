@@ -114,6 +114,7 @@ function createAutoParser(opts: ParserOptions): Parser {
         out[first + i] = parse(lines[i] as string, site)
       }
     },
+    lock: () => locked * 64 + otherRun,
   }
 }
 

@@ -11,20 +11,15 @@
 import { open, stat } from 'node:fs/promises'
 import type { LookoutConfig } from '../config/schema.js'
 import { createIpMatcher } from '../core/ip.js'
-import {
-  type Alert,
-  type Incident,
-  isParseFailure,
-  type LineBatch,
-  type LogEvent,
-  type ParseResult,
-  type Parser,
-} from '../core/types.js'
+import type { Alert, Incident, Parser } from '../core/types.js'
 import { createDetection } from '../detection.js'
+import { prefilterFor } from '../detectors/engine.js'
 import type { FormatConfig } from '../parsers/config.js'
 import { createParser, parseLines } from '../parsers/index.js'
 import { CHUNK_BYTES, readLines } from '../sources/file/read-lines.js'
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js'
+import { EventBatch, type ScanBatch } from './batch.js'
+import { clfBatches } from './clf-batches.js'
 import { setupFor } from './source-match.js'
 
 export interface ScanProgress {
@@ -39,8 +34,15 @@ export interface ScanOptions {
   config: LookoutConfig
   /** --format: overrides the configured source format for every file */
   format?: FormatConfig
-  /** called after each batch read (about every MiB) */
+  /** called after each batch read (every 256 KiB) */
   onProgress?: (p: ScanProgress) => void
+  /** bytes per read; default 256 KiB, less with many files */
+  chunkBytes?: number
+  /**
+   * Plain CLF files through the WebAssembly pass (clf-batches.ts), which makes no event of a line no rule can match
+   * unless an incident asks; default true. false: every line becomes an event (the tests compare the two).
+   */
+  fastPath?: boolean
 }
 
 export interface ScanReport {
@@ -59,17 +61,14 @@ const READ_BUDGET_BYTES = 32 << 20
 interface Cursor {
   /** position among the arguments: ties in time keep the command-line order */
   order: number
-  parser: Parser
-  site: string
-  batches: AsyncIterator<LineBatch>
-  lines: string[]
-  /** the current batch's lines, parsed when it arrives (its bytes are only valid until the next read) */
-  results: ParseResult[]
-  i: number
-  /** the next event of this file, and its line */
-  head: LogEvent | null
-  headLine: string
+  batches: AsyncIterator<ScanBatch>
+  /** the batch whose current line is the file's next event */
+  b: ScanBatch
+  /** its time */
+  head: number
 }
+
+const NO_LINES: ScanBatch = new EventBatch([], [], 0)
 
 /** The uncompressed size a gzip file records in its last 4 bytes (mod 4 GiB; the last member only). */
 async function gzipSize(path: string): Promise<number> {
@@ -99,11 +98,7 @@ async function expectedBytes(files: readonly string[]): Promise<number> {
 }
 
 /** Min-heap of cursors by (head time, order). */
-const before = (a: Cursor, b: Cursor): boolean => {
-  const ta = (a.head as LogEvent).time
-  const tb = (b.head as LogEvent).time
-  return ta < tb || (ta === tb && a.order < b.order)
-}
+const before = (a: Cursor, b: Cursor): boolean => a.head < b.head || (a.head === b.head && a.order < b.order)
 
 function siftDown(h: Cursor[], i: number): void {
   const n = h.length
@@ -127,14 +122,13 @@ export async function runScan(files: string[], opts: ScanOptions): Promise<ScanR
   // at most the readers' usual 256 KiB: a batch's lines and events are what survives each scavenge (1 MiB batches
   // kept ~2.3 MB alive at every one: on the 1M-line bench day 187 ms of GC and 123 MiB peak RSS, against 100 ms
   // and 111 MiB)
-  const chunkBytes = Math.max(
-    64 << 10,
-    Math.min(CHUNK_BYTES, Math.floor(READ_BUDGET_BYTES / Math.max(1, files.length))),
-  )
+  const chunkBytes =
+    opts.chunkBytes ??
+    Math.max(64 << 10, Math.min(CHUNK_BYTES, Math.floor(READ_BUDGET_BYTES / Math.max(1, files.length))))
   const trustedProxies = createIpMatcher(cfg.trusted_proxies)
   const store = openSqliteStore(':memory:')
-  const { engine, incidents } = createDetection(cfg, store)
-
+  const { engine, incidents, rules } = createDetection(cfg, store)
+  const prefilter = prefilterFor(rules)
   let lines = 0
   let parsed = 0
   let unparsed = 0
@@ -146,53 +140,43 @@ export async function runScan(files: string[], opts: ScanOptions): Promise<ScanR
     for (const a of alerts) if (a.step === 'resolved') resolved.push(a.incident)
   }
 
-  /** The next event of the cursor's current batch; false when the batch is used up. */
+  /** Moves the cursor to the next event of its batch; false when the batch is used up. */
   const nextInBatch = (c: Cursor): boolean => {
-    const ls = c.lines
-    const rs = c.results
-    while (c.i < ls.length) {
-      const r = rs[c.i] as ParseResult
-      const line = ls[c.i++] as string
-      if (isParseFailure(r)) {
-        unparsed++
-        continue
-      }
-      parsed++
-      c.head = r
-      c.headLine = line
-      return true
-    }
-    return false
+    if (!c.b.next()) return false
+    parsed++
+    c.head = c.b.time
+    return true
   }
 
-  /** The next event of the cursor, reading batches as needed; false at the end of the file. */
+  /** Moves the cursor to its file's next event, reading batches as needed; false at the end of the file. */
   const next = async (c: Cursor): Promise<boolean> => {
     for (;;) {
       if (nextInBatch(c)) return true
-      const b = await c.batches.next()
-      if (b.done) {
-        c.head = null
-        return false
-      }
-      c.lines = b.value.lines
-      c.results = parseLines(c.parser, b.value, c.site)
-      c.i = 0
-      lines += b.value.lines.length
-      bytes += b.value.bytes
+      unparsed += c.b.unparsed
+      c.b = NO_LINES
+      const r = await c.batches.next()
+      if (r.done) return false
+      c.b = r.value
+      lines += r.value.lines
+      bytes += r.value.bytes
       progress?.({ bytes, totalBytes, lines })
     }
   }
 
   let latest = Number.NEGATIVE_INFINITY
   let lastSweep = Number.NEGATIVE_INFINITY
-  const handle = (e: LogEvent, line: string): void => {
-    if (e.time > latest) latest = e.time
-    const findings = engine.observe(e)
-    if (findings.length > 0) for (const f of findings) collect(incidents.onFinding(f, line))
-    else {
-      const a = incidents.onEvent(e, line)
-      if (a.length > 0) collect(a)
-    }
+  /** The cursor's head line through the rules and incidents: its event is made only when one of them wants it. */
+  const handle = (c: Cursor): void => {
+    const b = c.b
+    if (c.head > latest) latest = c.head
+    if (b.maybe) {
+      const e = b.event()
+      const findings = engine.observe(e)
+      if (findings.length > 0) {
+        const line = b.line()
+        for (const f of findings) collect(incidents.onFinding(f, line))
+      } else if (incidents.watches(e.ip, e.site)) collect(incidents.onEvent(e, b.line()))
+    } else if (incidents.watches(b.ip(), b.site())) collect(incidents.onEvent(b.event(), b.line()))
     if (latest - lastSweep >= SWEEP_EVERY_MS) {
       lastSweep = latest
       engine.sweep(latest)
@@ -202,17 +186,13 @@ export async function runScan(files: string[], opts: ScanOptions): Promise<ScanR
 
   const cursors: Cursor[] = files.map((path, order) => {
     const setup = setupFor(path, cfg, opts.format)
-    return {
-      order,
-      parser: createParser(setup.format, { trustedProxies }),
-      site: setup.site,
-      batches: readLines(path, { maxLineBytes: cfg.max_line_bytes, chunkBytes })[Symbol.asyncIterator](),
-      lines: [],
-      results: [],
-      i: 0,
-      head: null,
-      headLine: '',
-    }
+    const parser = createParser(setup.format, { trustedProxies })
+    const read = { maxLineBytes: cfg.max_line_bytes, chunkBytes }
+    const batches =
+      opts.fastPath !== false && readsAsClf(path, setup.format)
+        ? clfBatches(path, { ...read, parser, site: setup.site, prefilter: prefilter.spec(), xff: true })
+        : threadBatches(path, parser, setup.site, read)
+    return { order, batches: batches[Symbol.asyncIterator](), b: NO_LINES, head: 0 }
   })
 
   try {
@@ -226,10 +206,10 @@ export async function runScan(files: string[], opts: ScanOptions): Promise<ScanR
       let bound = Number.POSITIVE_INFINITY
       const l = heap[1]
       const r = heap[2]
-      if (l?.head) bound = l.head.time
-      if (r?.head && r.head.time < bound) bound = r.head.time
+      if (l !== undefined) bound = l.head
+      if (r !== undefined && r.head < bound) bound = r.head
       for (;;) {
-        handle(c.head as LogEvent, c.headLine)
+        handle(c)
         if (!nextInBatch(c) && !(await next(c))) {
           const last = heap.pop() as Cursor
           if (heap.length > 0 && last !== c) {
@@ -238,7 +218,7 @@ export async function runScan(files: string[], opts: ScanOptions): Promise<ScanR
           }
           break
         }
-        if ((c.head as LogEvent).time > bound) {
+        if (c.head > bound) {
           siftDown(heap, 0)
           break
         }
@@ -254,4 +234,26 @@ export async function runScan(files: string[], opts: ScanOptions): Promise<ScanR
     await Promise.allSettled(cursors.map((c) => c.batches.return?.()))
     store.close()
   }
+}
+
+/** A file's batches parsed on this thread. */
+async function* threadBatches(
+  path: string,
+  parser: Parser,
+  site: string,
+  opts: { maxLineBytes: number; chunkBytes: number },
+): AsyncGenerator<ScanBatch> {
+  for await (const b of readLines(path, opts)) yield new EventBatch(b.lines, parseLines(parser, b, site), b.bytes)
+}
+
+/** Files the WebAssembly pass reads (clf-batches.ts): plain files in a CLF format, or `auto` (while it reads CLF). */
+function readsAsClf(path: string, format: FormatConfig): boolean {
+  if (path === '-' || path.endsWith('.gz')) return false
+  return (
+    format === 'auto' ||
+    format === 'combined' ||
+    format === 'common' ||
+    format === 'vhost_combined' ||
+    format === 'nginx'
+  )
 }

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/load.js'
 import type { Incident } from '../../src/core/types.js'
 import { CAMPAIGNS, type GroundTruth, writeLabelledLogs } from '../../src/generator/index.js'
+import { scanReportJson } from '../../src/scan/report.js'
 import { runScan, type ScanReport } from '../../src/scan/scan.js'
 
 const DAY = 86_400_000
@@ -20,19 +21,20 @@ describe('accuracy on a labelled day', () => {
   let truth: GroundTruth
   let lines = 0
   let report: ScanReport
+  let files: string[] = []
+  const day = {
+    seed: 1,
+    start: Date.UTC(2024, 2, 4),
+    durationMs: DAY,
+    sites: 12,
+    linesPerSecond: 2,
+    campaigns: 'all' as const,
+  }
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'lookout-accuracy-'))
-    const written = await writeLabelledLogs(join(dir, 'logs'), {
-      seed: 1,
-      start: Date.UTC(2024, 2, 4),
-      durationMs: DAY,
-      sites: 12,
-      linesPerSecond: 2,
-      campaigns: 'all',
-      format: 'vhost_combined',
-      layout: 'single',
-    })
+    const written = await writeLabelledLogs(join(dir, 'logs'), { ...day, format: 'vhost_combined', layout: 'single' })
+    files = written.files
     truth = written.truth
     lines = written.lines
     // built-in defaults only: no ./lookout.yml, no $LOOKOUT_CONFIG
@@ -43,6 +45,17 @@ describe('accuracy on a labelled day', () => {
   afterAll(async () => {
     if (dir) await rm(dir, { recursive: true, force: true })
   })
+
+  it('reports the same when every line is made an event (no WebAssembly pass)', async () => {
+    const config = loadConfig({ env: {}, cwd: dir })
+    const slow = await runScan(files, { config, format: 'vhost_combined', fastPath: false })
+    expect(scanReportJson(slow)).toEqual(scanReportJson(report))
+    // and in `auto`, with the day split into a file per site (the files are merged in time order)
+    const perSite = await writeLabelledLogs(join(dir, 'per-site'), { ...day, layout: 'per-site', format: 'combined' })
+    const fast = await runScan(perSite.files, { config })
+    expect(scanReportJson(fast)).toEqual(scanReportJson(await runScan(perSite.files, { config, fastPath: false })))
+    expect(fast.incidents.length).toBeGreaterThan(10)
+  }, 120_000)
 
   it('reads every line', () => {
     expect(lines).toBeGreaterThan(150_000)

@@ -66,3 +66,40 @@ export const NO_CLIENT_ADDRESS = 7
 export const TABLE_SLOTS = 4096
 /** added to a slot that holds the very text */
 export const HIT = 65536
+
+// `scan`'s per-line records (scan.as.ts): REC_WORDS i32 words each
+export const REC_WORDS = 10
+/** where the line starts, relative to the chunk */
+export const REC_START = 0
+/** its bytes up to the newline (a '\r' before it included) */
+export const REC_LEN = 1
+/** REC_JS or REC_QUIET */
+export const REC_KIND = 2
+/** a QUIET line's client when an IPv4 address: as 32 bits */
+export const REC_V4 = 3
+/** a QUIET line's VHOST_TO (-1: no vhost column) */
+export const REC_VHOST_TO = 4
+/** a QUIET line's SHAPE: 4 (the client is REC_V4), else its text is to be normalised (and may be no IP at all) */
+export const REC_SHAPE = 5
+/** a QUIET line's client text, relative to the line */
+export const REC_IP_FROM = 6
+export const REC_IP_TO = 7
+/** a QUIET line's time (f64 index: words 8 and 9), ms since the epoch */
+export const REC_TIME_F64 = 4
+/** the line needs the JavaScript parser: not a plain line, or some rule may match it */
+export const REC_JS = 0
+/** a plain line that no rule can match: its event is made only if an incident asks for it */
+export const REC_QUIET = 1
+
+// the prefilter as scan.as.ts reads it (prefilter.ts writes it): i32 words, offsets in words from its start
+export const PF_METHODS = 0
+export const PF_METHODS_AT = 1
+export const PF_TABLE_AT = 2
+export const PF_GROUPS_AT = 3
+/** group flags */
+export const PF_NONE = 1
+export const PF_ALL = 2
+/** term modes */
+export const PF_HEAD = 0
+export const PF_ANYWHERE = 1
+export const PF_AT_END = 2

@@ -82,7 +82,7 @@ let E: i32 = 0 // just past the line's last byte
 }
 
 /** The first `c` in [from, to), or -1 (16 bytes a step; the bytes read past `to` are never reported). */
-function findIn(from: i32, to: i32, c: i32): i32 {
+export function findIn(from: i32, to: i32, c: i32): i32 {
   const needle = i8x16.splat(<i8>c)
   let i = from
   while (i < to) {

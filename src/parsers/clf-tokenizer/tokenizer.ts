@@ -9,7 +9,7 @@
  * which no delimiter is).
  */
 import type { RawLines } from '../../core/types.js'
-import { EXACT, XFF } from './slots.js'
+import { EXACT, REC_WORDS, XFF } from './slots.js'
 import { TOKENIZER_WASM } from './tokenizer.wasm.js'
 
 // (the WebAssembly global, as far as it is used here: @types/node does not declare it without the DOM library)
@@ -21,6 +21,7 @@ interface Exports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number }
   INPUT: { value: number }
   tokenize(o: number, len: number, flags: number): number
+  scan(from: number, to: number, out: number, flags: number, spec: number, maxLine: number): number
 }
 
 /** room after a line: the tokenizer reads past it (the SIMD search up to 15 bytes, the stamp comparison up to 26) */
@@ -37,9 +38,11 @@ export class ClfTokenizer {
   f64!: Float64Array
   /** the batch whose bytes were copied in last (known by its RawLines: a source reuses its buffers) */
   private loaded: RawLines | null = null
-  /** where batches are copied to (past the tokenizer's own tables), and where single lines are written (past the batch) */
-  private readonly input: number
+  /** where batches are copied to (past the tokenizer's tables and prefilters), and single lines written (past the batch) */
+  private input: number
   private scratch: number
+  /** the prefilters installed (see installPrefilter), by their bytes */
+  private readonly specs = new Map<string, number>()
 
   constructor() {
     const module = new WebAssembly.Module(Buffer.from(TOKENIZER_WASM, 'base64'))
@@ -78,6 +81,48 @@ export class ClfTokenizer {
   tokenizeAt(start: number, len: number, xff: boolean): number {
     return this.exports.tokenize(this.input + start, len, xff ? XFF | EXACT : EXACT)
   }
+
+  /**
+   * Puts a prefilter's tables (prefilter.ts, `PrefilterSpec`) where scan.as.ts reads them, once per distinct spec;
+   * returns their address for `scanChunk`.
+   */
+  installPrefilter(spec: Uint8Array): number {
+    const key = Buffer.from(spec.buffer, spec.byteOffset, spec.byteLength).toString('latin1')
+    let at = this.specs.get(key)
+    if (at !== undefined) return at
+    at = this.input
+    this.ensure(at + spec.length)
+    this.u8.set(spec, at)
+    this.input = (at + spec.length + 15) & ~15
+    this.scratch = this.input
+    this.loaded = null
+    this.specs.set(key, at)
+    return at
+  }
+
+  /**
+   * `scan`'s pass (scan.as.ts) over `chunk`, whole lines each ended by a newline: a record of REC_WORDS i32 words per
+   * line, copied into `records` (the next pass reuses this memory), or into a new array when they do not fit.
+   * Returns the array that holds them; `scanned` says how many lines.
+   */
+  scanChunk(chunk: Uint8Array, spec: number, xff: boolean, maxLine: number, records: Int32Array): Int32Array {
+    const at = this.input
+    const out = (at + chunk.length + SLACK + 15) & ~15
+    // room for a record per byte (a chunk of empty lines): pages never written are never resident
+    const outBytes = chunk.length * REC_WORDS * 4
+    this.ensure(out + outBytes)
+    this.u8.set(chunk, at)
+    this.loaded = null
+    this.scratch = out + outBytes + SLACK
+    const n = this.exports.scan(at, at + chunk.length, out, xff ? XFF : 0, spec, maxLine)
+    this.scanned = n
+    const words = n * REC_WORDS
+    const into = records.length >= words ? records : new Int32Array(Math.max(words, records.length * 2))
+    into.set(new Int32Array(this.buffer, out, words))
+    return into
+  }
+  /** lines of the last scanChunk */
+  scanned = 0
 
   /** Writes `line` to the scratch area and tokenizes it. Returns 0 or a failure code. */
   tokenizeLine(line: string, xff: boolean): number {

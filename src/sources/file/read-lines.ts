@@ -24,7 +24,6 @@ export interface ReadLinesOptions {
  */
 export const CHUNK_BYTES = 256 * 1024
 
-/** Every line of `path` ('-' is stdin, `*.gz` is gunzipped), in batches; the last line needs no newline. */
 /** The reason in plain words, for the errors people meet; the code otherwise (the cause keeps the details). */
 function why(err: unknown): string {
   const code = errCode(err)
@@ -37,6 +36,11 @@ function why(err: unknown): string {
   return words[code] ?? (code === 'EUNKNOWN' ? (err as Error).message : code)
 }
 
+/** `cannot read PATH: <why>`, the error every offline reader throws. */
+export const readFailure = (path: string, err: unknown): SourceError =>
+  new SourceError(`cannot read ${path}: ${why(err)}`, path, { cause: err })
+
+/** Every line of `path` ('-' is stdin, `*.gz` is gunzipped), in batches; the last line needs no newline. */
 export function readLines(path: string, opts: ReadLinesOptions): AsyncIterable<LineBatch> {
   const base = { maxLineBytes: opts.maxLineBytes, ...(opts.signal ? { signal: opts.signal } : {}) }
   if (path === '-') return streamLines(process.stdin, { ...base, path: 'stdin' })
@@ -55,9 +59,7 @@ async function* readGzip(
   try {
     yield* streamLines(gunzip, { ...opts, path })
   } catch (err) {
-    throw new SourceError(`cannot read ${path}: ${why(err)}`, path, {
-      cause: err,
-    })
+    throw readFailure(path, err)
   } finally {
     file.destroy()
     gunzip.destroy()
@@ -69,7 +71,7 @@ async function* readPlain(path: string, opts: ReadLinesOptions): AsyncGenerator<
   try {
     fd = await openFd(path, 'r')
   } catch (err) {
-    throw new SourceError(`cannot read ${path}: ${why(err)}`, path, { cause: err })
+    throw readFailure(path, err)
   }
   try {
     const st = await fstatFd(fd)
@@ -106,7 +108,7 @@ async function* readPlain(path: string, opts: ReadLinesOptions): AsyncGenerator<
         try {
           n = await pending
         } catch (err) {
-          throw new SourceError(`cannot read ${path}: ${why(err)}`, path, { cause: err })
+          throw readFailure(path, err)
         } finally {
           pending = null
         }

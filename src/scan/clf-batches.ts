@@ -1,0 +1,255 @@
+/**
+ * `scan`'s fast path for Common Log Format files (plain files read as `combined`, `vhost_combined`, `nginx`,
+ * `common` or `auto`): each read's whole lines go through the WebAssembly pass (clf-tokenizer/scan.as.ts), which
+ * splits and tokenizes them and runs the engine's prefilter. A line it calls QUIET (plain, and no rule can match it:
+ * most of a day) stays bytes: the scan loop reads its time and client from the pass's record and makes its event only
+ * when an open incident asks. Every other line is read by the file's parser, in order, as `scan` reads any file.
+ *
+ * The lines are those the line splitter makes (line-splitter.ts): split at '\n', a '\r' before it dropped, a line
+ * over max_line_bytes cut on a UTF-8 boundary (of a longer line only max_line_bytes + 4 bytes are kept: the cut is
+ * the same), the last line without its newline kept.
+ */
+
+import { SourceError } from '../core/errors.js'
+import { normalizeIp } from '../core/ip.js'
+import { isParseFailure, type LogEvent, type Parser } from '../core/types.js'
+import {
+  REC_IP_FROM,
+  REC_IP_TO,
+  REC_KIND,
+  REC_LEN,
+  REC_QUIET,
+  REC_SHAPE,
+  REC_START,
+  REC_TIME_F64,
+  REC_V4,
+  REC_VHOST_TO,
+  REC_WORDS,
+} from '../parsers/clf-tokenizer/slots.js'
+import { clfTokenizer } from '../parsers/clf-tokenizer/tokenizer.js'
+import { siteAt } from '../parsers/event.js'
+import { closeQuietly, fstatFd, openFd, readAt } from '../sources/file/fd.js'
+import { readFailure } from '../sources/file/read-lines.js'
+import { utf8Boundary } from '../sources/line-splitter.js'
+import type { ScanBatch } from './batch.js'
+
+export interface ClfBatchesOptions {
+  /** the file's parser: reads the lines the pass leaves to JavaScript, and makes the events asked for */
+  parser: Parser
+  site: string
+  /** the engine's prefilter tables (Prefilter.spec) */
+  prefilter: Uint8Array
+  /** the parser looks at X-Forwarded-For (trusted proxies are configured) */
+  xff: boolean
+  maxLineBytes: number
+  chunkBytes: number
+}
+
+const NL = 10
+const CR = 13
+
+/** A line's text as the line splitter makes it from bytes[from, nl) (nl: its newline, or the end). */
+function lineText(bytes: Buffer, from: number, nl: number, max: number): string {
+  if (nl - from > max) return bytes.toString('utf8', from, utf8Boundary(bytes, from, from + max))
+  const end = nl > from && bytes[nl - 1] === CR ? nl - 1 : nl
+  return bytes.toString('utf8', from, end)
+}
+
+/** Dotted quads by value, direct-mapped (a day's clients are a few thousand; a Map keyed by numbers over 2^31 hashes doubles). */
+const V4_SLOTS = 4096
+const v4Keys = new Int32Array(V4_SLOTS)
+const v4Names: (string | undefined)[] = new Array(V4_SLOTS)
+function dotted(v: number): string {
+  const slot = Math.imul(v, 0x9e3779b1) >>> 20
+  const s = v4Names[slot]
+  if (s !== undefined && v4Keys[slot] === v) return s
+  const name = `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`
+  v4Keys[slot] = v
+  v4Names[slot] = name
+  return name
+}
+
+class ClfBatch implements ScanBatch {
+  unparsed = 0
+  time = 0
+  maybe = false
+  private i = -1
+  private e: LogEvent | null = null
+  private text: string | null = null
+  /** the current QUIET line's client when not IPv4 */
+  private ipText: string | null = null
+  private readonly f64: Float64Array
+
+  constructor(
+    /** the lines' bytes, valid until the reader is asked for the next batch (and so are the records) */
+    private readonly chunk: Buffer,
+    private readonly recs: Int32Array,
+    readonly lines: number,
+    private readonly opts: ClfBatchesOptions,
+    readonly bytes: number,
+  ) {
+    this.f64 = new Float64Array(recs.buffer, recs.byteOffset, recs.length >> 1)
+  }
+
+  next(): boolean {
+    const recs = this.recs
+    const parser = this.opts.parser
+    while (++this.i < this.lines) {
+      const r = this.i * REC_WORDS
+      this.text = null
+      // a QUIET line is read as CLF: so does `auto` while locked onto CLF with nothing pending (lock 0)
+      if (recs[r + REC_KIND] === REC_QUIET && (parser.lock === undefined || parser.lock() === 0)) {
+        // a client that is no dotted quad as clf.ts reads it: normalised (an IPv6 address); if that fails, the parser
+        // says what the line is
+        const v6 = recs[r + REC_SHAPE] !== 4
+        const ip = v6 ? normalizeIp(this.raw(r, recs[r + REC_IP_FROM] as number, recs[r + REC_IP_TO] as number)) : null
+        if (!v6 || ip !== null) {
+          this.e = null
+          this.ipText = ip
+          this.maybe = false
+          this.time = this.f64[(r >> 1) + REC_TIME_F64] as number
+          return true
+        }
+      }
+      const ev = parser.parse(this.line(), this.opts.site)
+      if (isParseFailure(ev)) {
+        this.unparsed++
+        continue
+      }
+      this.e = ev
+      this.maybe = true
+      this.time = ev.time
+      return true
+    }
+    return false
+  }
+
+  line(): string {
+    if (this.text === null) {
+      const r = this.i * REC_WORDS
+      const from = this.recs[r + REC_START] as number
+      this.text = lineText(this.chunk, from, from + (this.recs[r + REC_LEN] as number), this.opts.maxLineBytes)
+    }
+    return this.text
+  }
+
+  event(): LogEvent {
+    if (this.e === null) {
+      const ev = this.opts.parser.parse(this.line(), this.opts.site)
+      if (isParseFailure(ev)) throw new Error(`scan: the parser refused a line the WebAssembly pass read (${ev.error})`)
+      this.e = ev
+    }
+    return this.e
+  }
+
+  ip(): string {
+    if (this.e !== null) return this.e.ip
+    return this.ipText ?? dotted(this.recs[this.i * REC_WORDS + REC_V4] as number)
+  }
+
+  /** The text at [from, to) of the line whose record is at r (ASCII: the pass said so). */
+  private raw(r: number, from: number, to: number): string {
+    const at = this.recs[r + REC_START] as number
+    return this.chunk.toString('latin1', at + from, at + to)
+  }
+
+  site(): string {
+    if (this.e !== null) return this.e.site
+    const vhostTo = this.recs[this.i * REC_WORDS + REC_VHOST_TO] as number
+    if (vhostTo < 0) return this.opts.site
+    const s = siteAt(this.line(), 0, vhostTo)
+    return s === '' ? this.opts.site : s
+  }
+}
+
+/** The batches of a plain file read through the WebAssembly pass. */
+export async function* clfBatches(path: string, opts: ClfBatchesOptions): AsyncGenerator<ScanBatch> {
+  const tok = clfTokenizer()
+  const spec = tok.installPrefilter(opts.prefilter)
+  let records: Int32Array = new Int32Array(4096 * REC_WORDS)
+  const batch = (chunk: Buffer, bytes = chunk.length): ClfBatch => {
+    records = tok.scanChunk(chunk, spec, opts.xff, opts.maxLineBytes, records)
+    return new ClfBatch(chunk, records, tok.scanned, opts, bytes)
+  }
+
+  let fd: number
+  try {
+    fd = await openFd(path, 'r')
+  } catch (err) {
+    throw readFailure(path, err)
+  }
+  try {
+    const st = await fstatFd(fd)
+    if (st.isDirectory()) throw new SourceError(`cannot read ${path}: it is a directory`, path)
+    const keep = opts.maxLineBytes + 4
+    const size = opts.chunkBytes
+    // two buffers (the next read runs in libuv's pool while this one's lines are handled), each with room in front
+    // for the partial line carried over from the read before
+    const bufs = [Buffer.allocUnsafe(keep + size), Buffer.allocUnsafe(keep + size)]
+    let pos = st.isFile() ? 0 : -1
+    const read = (into: Buffer): Promise<number> => {
+      const r = readAt(fd, into.subarray(keep), size, pos).then((n) => {
+        if (pos >= 0) pos += n
+        return n
+      })
+      r.catch(() => undefined) // (awaited below; this only keeps a read pending at a break from counting as unhandled)
+      return r
+    }
+    /** the partial line after the last read (at most `keep` bytes: a longer line is cut there, its rest skipped) */
+    let carry = Buffer.alloc(0)
+    let skipping = false
+    let k = 0
+    let pending: Promise<number> | null = read(bufs[0] as Buffer)
+    try {
+      for (;;) {
+        let n: number
+        try {
+          n = await pending
+        } catch (err) {
+          throw readFailure(path, err)
+        } finally {
+          pending = null
+        }
+        if (n === 0) break
+        const buf = bufs[k] as Buffer
+        k ^= 1
+        const end = keep + n
+        let start = keep - carry.length
+        if (skipping) {
+          const nl = buf.indexOf(NL, keep)
+          if (nl === -1 || nl >= end) {
+            pending = read(bufs[k] as Buffer)
+            continue
+          }
+          start = nl - carry.length
+          skipping = false
+        }
+        carry.copy(buf, start)
+        const last = buf.lastIndexOf(NL, end - 1)
+        if (last < start) {
+          // no line ends in this read yet
+          carry = Buffer.from(buf.subarray(start, Math.min(end, start + keep)))
+          skipping = end - start > keep
+          pending = read(bufs[k] as Buffer)
+          continue
+        }
+        const rest = end - (last + 1)
+        carry = Buffer.from(buf.subarray(last + 1, last + 1 + Math.min(rest, keep)))
+        skipping = rest > keep
+        pending = read(bufs[k] as Buffer)
+        yield batch(buf.subarray(start, last + 1))
+      }
+    } finally {
+      // a read still in flight must finish before the descriptor is closed (its number could be reused meanwhile)
+      if (pending !== null) await pending.catch(() => 0)
+    }
+    if (carry.length > 0) {
+      // the last line, without its newline: the pass needs one after it, the line's text stops before
+      const last = Buffer.alloc(carry.length + 1, NL)
+      carry.copy(last, 0)
+      yield batch(last, carry.length)
+    }
+  } finally {
+    closeQuietly(fd)
+  }
+}
