@@ -14,6 +14,7 @@ import { SourceError } from '../core/errors.js'
 import { normalizeIp } from '../core/ip.js'
 import { isParseFailure, type LogEvent, type Parser } from '../core/types.js'
 import {
+  HIT,
   REC_IP_FROM,
   REC_IP_TO,
   REC_KIND,
@@ -25,6 +26,7 @@ import {
   REC_V4,
   REC_VHOST_TO,
   REC_WORDS,
+  TABLE_SLOTS,
 } from '../parsers/clf-tokenizer/slots.js'
 import { clfTokenizer } from '../parsers/clf-tokenizer/tokenizer.js'
 import { siteAt } from '../parsers/event.js'
@@ -69,6 +71,35 @@ function dotted(v: number): string {
   return name
 }
 
+/**
+ * What was made of each slot of the scan's table of clients (SCAN_IP_TABLE in tokenizer.as.ts): the text normalised
+ * as clf.ts does (null: not an IP). Filled right after each pass, in the order of its lines, so that it always holds
+ * what the table holds (the table is the process's, like this).
+ */
+const clientOfSlot: (string | null)[] = new Array<string | null>(TABLE_SLOTS).fill(null)
+
+/** The clients of a pass's QUIET lines that are no dotted quad, by line; null when there are none. */
+function clientsOf(chunk: Buffer, recs: Int32Array, n: number): (string | null)[] | null {
+  let out: (string | null)[] | null = null
+  for (let i = 0; i < n; i++) {
+    const r = i * REC_WORDS
+    if (recs[r + REC_KIND] !== REC_QUIET || recs[r + REC_SHAPE] === 4) continue
+    const slot = recs[r + REC_V4] as number
+    let ip: string | null
+    if (slot >= HIT) ip = clientOfSlot[slot - HIT] as string | null
+    else {
+      const at = recs[r + REC_START] as number
+      ip = normalizeIp(
+        chunk.toString('latin1', at + (recs[r + REC_IP_FROM] as number), at + (recs[r + REC_IP_TO] as number)),
+      )
+      if (slot >= 0) clientOfSlot[slot] = ip
+    }
+    if (out === null) out = new Array<string | null>(n).fill(null)
+    out[i] = ip
+  }
+  return out
+}
+
 class ClfBatch implements ScanBatch {
   unparsed = 0
   time = 0
@@ -87,6 +118,8 @@ class ClfBatch implements ScanBatch {
     readonly lines: number,
     private readonly opts: ClfBatchesOptions,
     readonly bytes: number,
+    /** by line, the clients of QUIET lines that are no dotted quad, normalised (null: not an IP); null: none */
+    private readonly clients: (string | null)[] | null,
   ) {
     this.f64 = new Float64Array(recs.buffer, recs.byteOffset, recs.length >> 1)
   }
@@ -102,7 +135,7 @@ class ClfBatch implements ScanBatch {
         // a client that is no dotted quad as clf.ts reads it: normalised (an IPv6 address); if that fails, the parser
         // says what the line is
         const v6 = recs[r + REC_SHAPE] !== 4
-        const ip = v6 ? normalizeIp(this.raw(r, recs[r + REC_IP_FROM] as number, recs[r + REC_IP_TO] as number)) : null
+        const ip = v6 ? (this.clients?.[this.i] ?? null) : null
         if (!v6 || ip !== null) {
           this.e = null
           this.ipText = ip
@@ -147,12 +180,6 @@ class ClfBatch implements ScanBatch {
     return this.ipText ?? dotted(this.recs[this.i * REC_WORDS + REC_V4] as number)
   }
 
-  /** The text at [from, to) of the line whose record is at r (ASCII: the pass said so). */
-  private raw(r: number, from: number, to: number): string {
-    const at = this.recs[r + REC_START] as number
-    return this.chunk.toString('latin1', at + from, at + to)
-  }
-
   site(): string {
     if (this.e !== null) return this.e.site
     const vhostTo = this.recs[this.i * REC_WORDS + REC_VHOST_TO] as number
@@ -169,7 +196,8 @@ export async function* clfBatches(path: string, opts: ClfBatchesOptions): AsyncG
   let records: Int32Array = new Int32Array(4096 * REC_WORDS)
   const batch = (chunk: Buffer, bytes = chunk.length): ClfBatch => {
     records = tok.scanChunk(chunk, spec, opts.xff, opts.maxLineBytes, records)
-    return new ClfBatch(chunk, records, tok.scanned, opts, bytes)
+    const n = tok.scanned
+    return new ClfBatch(chunk, records, n, opts, bytes, clientsOf(chunk, records, n))
   }
 
   let fd: number

@@ -7,7 +7,9 @@
  * rule may match. So the only decision taken here is "no rule can match this", and it is the prefilter's own,
  * taken on the same texts (see prefilter.ts: heads, texts anywhere, texts at the end, over ASCII bytes).
  *
- * Lines are tokenized without EXACT: nothing goes into the tables of texts seen, whose slots clf.ts mirrors.
+ * Lines are tokenized without EXACT: nothing goes into the tables of texts seen, whose slots clf.ts mirrors. Clients
+ * that are no dotted quad go into a table of the scan's own (SCAN_IP_TABLE), which clf-batches.ts mirrors right
+ * after each pass.
  */
 import {
   BYTES,
@@ -49,7 +51,7 @@ import {
   XFF_FROM,
   XFF_TO,
 } from './slots'
-import { findIn, RESULT, tokenize } from './tokenizer.as'
+import { findIn, intern, RESULT, SCAN_IP_TABLE, tokenize } from './tokenizer.as'
 
 const STATUSES = 601
 
@@ -201,9 +203,14 @@ export function scan(from: i32, to: i32, out: i32, flags: i32, spec: i32, maxLin
       const len = nl > p && at(nl - 1) == 13 ? nl - 1 - p : nl - p
       if (tokenize(p, len, flags & XFF) == OK && plain(p, xff) && quiet(spec, p)) {
         kind = REC_QUIET
-        store<i32>(rec + (REC_V4 << 2), <i32>(<u32>resF(V4)))
+        const shape = res(SHAPE)
+        // an IPv4 client as its 32 bits, another one by its slot in the scan's table of clients (HIT: seen there)
+        store<i32>(
+          rec + (REC_V4 << 2),
+          shape == 4 ? <i32>(<u32>resF(V4)) : intern(SCAN_IP_TABLE, p + res(IP_FROM), p + res(IP_TO)),
+        )
         store<i32>(rec + (REC_VHOST_TO << 2), res(VHOST_TO))
-        store<i32>(rec + (REC_SHAPE << 2), res(SHAPE))
+        store<i32>(rec + (REC_SHAPE << 2), shape)
         store<i32>(rec + (REC_IP_FROM << 2), res(IP_FROM))
         store<i32>(rec + (REC_IP_TO << 2), res(IP_TO))
         store<f64>(rec + (REC_TIME_F64 << 3), resF(TIME))

@@ -75,7 +75,10 @@ export const REC_START = 0
 export const REC_LEN = 1
 /** REC_JS or REC_QUIET */
 export const REC_KIND = 2
-/** a QUIET line's client when an IPv4 address: as 32 bits */
+/**
+ * a QUIET line's client: an IPv4 address as 32 bits; else its slot in the scan's table of clients (| HIT when that
+ * slot held this very text already; -1: none, the text is empty or long)
+ */
 export const REC_V4 = 3
 /** a QUIET line's VHOST_TO (-1: no vhost column) */
 export const REC_VHOST_TO = 4

@@ -62,7 +62,9 @@ export const RESULT: usize = 0
 /** two tables of texts seen (see intern), TABLE_SLOTS entries of 64 bytes: a length, then up to 60 bytes */
 const IP_TABLE: usize = 1024
 const VHOST_TABLE: usize = IP_TABLE + (<usize>TABLE_SLOTS << 6)
-export const INPUT: usize = VHOST_TABLE + (<usize>TABLE_SLOTS << 6)
+/** the scan pass's own table of clients (scan.as.ts): clf-batches.ts keeps what it made of each slot */
+export const SCAN_IP_TABLE: usize = VHOST_TABLE + (<usize>TABLE_SLOTS << 6)
+export const INPUT: usize = SCAN_IP_TABLE + (<usize>TABLE_SLOTS << 6)
 
 let E: i32 = 0 // just past the line's last byte
 
@@ -102,7 +104,7 @@ export function findIn(from: i32, to: i32, c: i32): i32 {
  * clf.ts keeps what it made of each slot's text (the IP normalised, the site), so a text seen again costs a hash
  * and a comparison here instead of a string hash and a map lookup there.
  */
-function intern(table: usize, from: i32, to: i32): i32 {
+export function intern(table: usize, from: i32, to: i32): i32 {
   const n = to - from
   if (n < 1 || n > 60) return -1
   // FNV-1a over 8 bytes at a time (the last word masked to the text), then mixed down so every byte counts
