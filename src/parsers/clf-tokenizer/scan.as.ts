@@ -68,20 +68,11 @@ const STATUSES = 601
   return load<i32>(<usize>spec + (<usize>w << 2))
 }
 
-/** Every byte of [from, to) is ASCII (16 a step; bytes read past `to` are masked off). */
-function ascii(from: i32, to: i32): bool {
-  for (let i = from; i < to; i += 16) {
-    let m = i8x16.bitmask(v128.load(<usize>i))
-    const rest = to - i
-    if (rest < 16) m &= (1 << rest) - 1
-    if (m != 0) return false
-  }
-  return true
-}
-
-/** [a, a + n) holds the same bytes as [b, b + n). */
+/** [a, a + n) holds the same bytes as [b, b + n) (the first four compared at once: most texts differ there). */
 function same(a: i32, b: i32, n: i32): bool {
-  for (let k = 0; k < n; k++) if (at(a + k) != at(b + k)) return false
+  const mask: u32 = n >= 4 ? 0xffffffff : (<u32>1 << (<u32>n << 3)) - 1
+  if (((load<u32>(<usize>a) ^ load<u32>(<usize>b)) & mask) != 0) return false
+  for (let k = 4; k < n; k++) if (at(a + k) != at(b + k)) return false
   return true
 }
 
@@ -192,14 +183,29 @@ export function scan(from: i32, to: i32, out: i32, flags: i32, spec: i32, maxLin
   const xff = (flags & XFF) != 0
   let n = 0
   let p = from
+  const newline = i8x16.splat(10)
   while (p < to) {
-    let nl = findIn(p, to, 10)
-    if (nl < 0) nl = to // (cannot happen: the chunk ends with a newline)
+    // the newline, and on the way whether any byte before it is beyond ASCII (16 bytes a step; the chunk ends with a
+    // newline, so the search stops inside it)
+    let nl = p
+    let high = 0
+    for (;;) {
+      const v = v128.load(<usize>nl)
+      const m = i8x16.bitmask(i8x16.eq(v, newline))
+      if (m != 0) {
+        const j = ctz(m)
+        high |= i8x16.bitmask(v) & ((1 << j) - 1)
+        nl += j
+        break
+      }
+      high |= i8x16.bitmask(v)
+      nl += 16
+    }
     const rec = <usize>out + ((<usize>n * REC_WORDS) << 2)
     store<i32>(rec + (REC_START << 2), p - from)
     store<i32>(rec + (REC_LEN << 2), nl - p)
     let kind = REC_JS
-    if (nl - p <= maxLine && ascii(p, nl)) {
+    if (nl - p <= maxLine && high == 0) {
       const len = nl > p && at(nl - 1) == 13 ? nl - 1 - p : nl - p
       if (tokenize(p, len, flags & XFF) == OK && plain(p, xff) && quiet(spec, p)) {
         kind = REC_QUIET
