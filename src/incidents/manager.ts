@@ -47,6 +47,13 @@ export interface IncidentManager {
    * nothing. Lets `scan` skip making events that no rule and no incident would look at.
    */
   watches(ip: string, site: string): boolean
+  /**
+   * Whether an incident of `ip` (or of its subnet) is open: all that onEvent looks at for an event that no rule's
+   * filter or forgive can match (the engine's prefilter says so), as a site incident counts or forgives only events
+   * its rules match. (Without a rule matcher a site incident counts every request of its IPs: then site incidents
+   * count too.)
+   */
+  watchesIp(ip: string): boolean
   /** Resolves incidents quiet for `resolve_after` before `now`. Event time in scan, wall in run. Saved by flush(). */
   tick(now: number): Alert[]
   /**
@@ -510,6 +517,11 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
       if (f.time > t.inc.lastSeen) t.inc.lastSeen = f.time
       if (newRule || rolled || grewEnough(t)) alerts.push(makeAlert(t, 'escalated', f.time))
       return alerts
+    },
+
+    watchesIp(ip) {
+      if (open.size === 0) return false
+      return ipOf(ip) !== undefined || (matcher === undefined && bySite.size > 0)
     },
 
     watches(ip, site) {
