@@ -23,7 +23,8 @@ import { clfBatches } from './clf-batches.js'
 const MAX = 1024
 const config = defaultConfig()
 const prefilter = prefilterFor(compileRules(config))
-const trustedProxies = createIpMatcher(['10.0.0.0/8'])
+const proxies = createIpMatcher(['10.0.0.0/8'])
+const noProxies = createIpMatcher([])
 let dir = ''
 
 /** Odd lines the test files do not have, around the pass's own decisions. */
@@ -98,8 +99,8 @@ function corpus(): string {
 const eventOf = (r: ParseResult) => (isParseFailure(r) ? r : { ...r })
 
 /** Every line's result through the pass, in the form the reference gives them. */
-async function throughPass(path: string, format: FormatConfig, chunkBytes: number) {
-  const parser = createParser(format, { trustedProxies })
+async function throughPass(path: string, format: FormatConfig, chunkBytes: number, xff = true) {
+  const parser = createParser(format, { trustedProxies: xff ? proxies : noProxies })
   const out: { lines: number; unparsed: number; events: unknown[]; quiet: number } = {
     lines: 0,
     unparsed: 0,
@@ -133,8 +134,8 @@ async function throughPass(path: string, format: FormatConfig, chunkBytes: numbe
   return out
 }
 
-async function reference(path: string, format: FormatConfig) {
-  const parser = createParser(format, { trustedProxies })
+async function reference(path: string, format: FormatConfig, xff = true) {
+  const parser = createParser(format, { trustedProxies: xff ? proxies : noProxies })
   const out: { lines: number; unparsed: number; events: unknown[] } = { lines: 0, unparsed: 0, events: [] }
   for await (const b of readLines(path, { maxLineBytes: MAX })) {
     out.lines += b.lines.length
@@ -168,6 +169,12 @@ describe('the WebAssembly scan pass', () => {
         expect(got.events).toEqual(want.events)
         // (most lines are quiet: the pass is used)
         expect(got.quiet).toBeGreaterThan(want.events.length / 2)
+      }
+      // without trusted proxies the pass skips what follows the byte count
+      const plain = await reference(path, format, false)
+      for (const chunk of [1500, 1 << 20]) {
+        const got = await throughPass(path, format, chunk, false)
+        expect(got).toMatchObject({ lines: plain.lines, unparsed: plain.unparsed, events: plain.events })
       }
     })
   }

@@ -41,7 +41,7 @@ export interface ClfBatchesOptions {
   site: string
   /** the engine's prefilter tables (Prefilter.spec) */
   prefilter: Uint8Array
-  /** the parser looks at X-Forwarded-For (trusted proxies are configured) */
+  /** trusted proxies are configured: the parser may take the client from X-Forwarded-For (else the pass skips it) */
   xff: boolean
   maxLineBytes: number
   chunkBytes: number

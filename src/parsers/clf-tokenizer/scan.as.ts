@@ -47,6 +47,7 @@ import {
   TIME,
   V4,
   VHOST_TO,
+  NO_TAIL,
   XFF,
   XFF_FROM,
   XFF_TO,
@@ -207,7 +208,7 @@ export function scan(from: i32, to: i32, out: i32, flags: i32, spec: i32, maxLin
     let kind = REC_JS
     if (nl - p <= maxLine && high == 0) {
       const len = nl > p && at(nl - 1) == 13 ? nl - 1 - p : nl - p
-      if (tokenize(p, len, flags & XFF) == OK && plain(p, xff) && quiet(spec, p)) {
+      if (tokenize(p, len, xff ? XFF : NO_TAIL) == OK && plain(p, xff) && quiet(spec, p)) {
         kind = REC_QUIET
         const shape = res(SHAPE)
         // an IPv4 client as its 32 bits, another one by its slot in the scan's table of clients (HIT: seen there)

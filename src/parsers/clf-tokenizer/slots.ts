@@ -50,6 +50,8 @@ export const V4 = 34
 export const XFF = 1
 /** the line's bytes are its text (not one byte per character with 0x80 for anything beyond ASCII): texts may be remembered */
 export const EXACT = 2
+/** stop after the byte count: no referer, user agent or X-Forwarded-For (scan.as.ts, which needs none of them) */
+export const NO_TAIL = 4
 
 // tokenize's answers (clf.ts says them in words)
 export const OK = 0

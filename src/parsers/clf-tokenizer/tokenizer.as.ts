@@ -32,6 +32,7 @@ import {
   NO_CLIENT_ADDRESS,
   NO_REQUEST,
   NO_STATUS,
+  NO_TAIL,
   NO_TIME,
   OK,
   PATH_FROM,
@@ -508,7 +509,7 @@ export function tokenize(o: i32, len: i32, flags: i32): i32 {
   let uaTo = o
   let xffFrom = o
   let xffTo = o
-  if (at(p) == 32 && at(p + 1) == 34) {
+  if ((flags & NO_TAIL) == 0 && at(p) == 32 && at(p + 1) == 34) {
     let e = find(p + 2, 34)
     if (e > o && at(e - 1) == 92) e = closeQuote(p + 2)
     refFrom = p + 2
