@@ -32,7 +32,7 @@ async function idleWatch(files: number, seconds: number): Promise<void> {
       specs: [{ path: join(dir, '{site}.access.log'), startAt: 'end' }],
       cursors: memoryCursors(),
       maxLineBytes: 65536,
-      log: silentLogger,
+      log: silentLogger(),
     })
     const abort = new AbortController()
     let lines = 0

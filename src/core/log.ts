@@ -1,6 +1,17 @@
-import { pino } from 'pino'
+import { createRequire } from 'node:module'
+import type { Logger as PinoLogger } from 'pino'
 
-export type Logger = pino.Logger
+export type Logger = PinoLogger
+
+/**
+ * pino, loaded when the first logger is made: the bundled CLI would otherwise load it (and its dependencies, ~20 ms)
+ * for every command, `scan` and `check` included, which log nothing.
+ */
+let lib: typeof import('pino') | null = null
+const pinoLib = (): typeof import('pino') => {
+  lib ??= createRequire(import.meta.url)('pino') as typeof import('pino')
+  return lib
+}
 
 export interface LogOptions {
   level?: string
@@ -13,6 +24,7 @@ export interface LogOptions {
  * Secrets never reach a log: webhook URLs and secrets are redacted wherever they appear as fields.
  */
 export function createLogger(opts: LogOptions = {}): Logger {
+  const { pino } = pinoLib()
   const pretty = opts.pretty ?? process.stderr.isTTY === true
   const redact = {
     paths: ['url', 'webhookUrl', 'webhook_url', 'secret', '*.url', '*.webhook_url', '*.secret', 'headers'],
@@ -29,5 +41,9 @@ export function createLogger(opts: LogOptions = {}): Logger {
   return pino({ level, redact }, pino.destination({ dest: 2, sync: true }))
 }
 
+let silent: Logger | null = null
 /** A logger that drops everything: tests and library callers that don't care. */
-export const silentLogger: Logger = pino({ level: 'silent' })
+export function silentLogger(): Logger {
+  silent ??= pinoLib().pino({ level: 'silent' })
+  return silent
+}

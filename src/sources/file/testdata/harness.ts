@@ -51,7 +51,7 @@ export function startSource(opts: StartOptions): Running {
     source: createFileSource({
       cursors: memoryCursors(),
       maxLineBytes: 64 * 1024,
-      log: silentLogger,
+      log: silentLogger(),
       pollIntervalMs: 50,
       rotateQuietMs: 250,
       coalesceMs: 5,
