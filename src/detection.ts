@@ -4,7 +4,6 @@
  */
 import { allowMatcher } from './config/allow.js'
 import type { LookoutConfig } from './config/schema.js'
-import type { CompiledRule } from './detectors/compile.js'
 import { compileRules } from './detectors/config.js'
 import { createEngine, type Engine } from './detectors/engine.js'
 import { createIncidentManager, type IncidentManager } from './incidents/manager.js'
@@ -14,14 +13,12 @@ import type { Store } from './store/store.js'
 export interface Detection {
   engine: Engine
   incidents: IncidentManager
-  rules: readonly CompiledRule[]
 }
 
 export function createDetection(cfg: LookoutConfig, store: Store): Detection {
   const allow = allowMatcher(cfg)
   const rules = compileRules(cfg)
   return {
-    rules,
     engine: createEngine(rules, { maxTrackedKeys: cfg.max_tracked_keys, allow, allowLoopback: false }),
     // the rule matcher lets a site incident learn every attacking IP, not only those present when a threshold fired
     incidents: createIncidentManager({

@@ -48,6 +48,8 @@ export interface EngineStats {
 
 export interface Engine {
   observe(e: LogEvent): Finding[]
+  /** The test `observe` starts with: an event it turns away gives no findings and changes nothing (see prefilterFor). */
+  readonly prefilter: Prefilter
   /** Forgets keys that have been quiet for their rule's longest window. `now`: event time (scan) or wall time (live). */
   sweep(now: number): void
   stats(): EngineStats
@@ -533,6 +535,7 @@ export function createEngine(rules: readonly CompiledRule[], opts: EngineOptions
   }
 
   return {
+    prefilter,
     observe(e: LogEvent): Finding[] {
       if (!prefilter.mayMatch(e)) return NONE
       const pe = paths.get(e.path) ?? pathEntry(e.path)

@@ -13,7 +13,6 @@ import type { LookoutConfig } from '../config/schema.js'
 import { createIpMatcher } from '../core/ip.js'
 import type { Alert, Incident, Parser } from '../core/types.js'
 import { createDetection } from '../detection.js'
-import { prefilterFor } from '../detectors/engine.js'
 import type { FormatConfig } from '../parsers/config.js'
 import { createParser, parseLines } from '../parsers/index.js'
 import { CHUNK_BYTES, readLines } from '../sources/file/read-lines.js'
@@ -131,8 +130,7 @@ export async function runScan(files: string[], opts: ScanOptions): Promise<ScanR
   const passBytes = opts.chunkBytes ?? Math.max(64 << 10, Math.min(PASS_BYTES, share))
   const trustedProxies = createIpMatcher(cfg.trusted_proxies)
   const store = openSqliteStore(':memory:')
-  const { engine, incidents, rules } = createDetection(cfg, store)
-  const prefilter = prefilterFor(rules)
+  const { engine, incidents } = createDetection(cfg, store)
   let lines = 0
   let parsed = 0
   let unparsed = 0
@@ -202,7 +200,7 @@ export async function runScan(files: string[], opts: ScanOptions): Promise<ScanR
             chunkBytes: passBytes,
             parser,
             site: setup.site,
-            prefilter: prefilter.spec(),
+            prefilter: engine.prefilter.spec(),
             xff: true,
           })
         : threadBatches(path, parser, setup.site, read)
