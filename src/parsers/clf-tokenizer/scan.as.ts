@@ -13,6 +13,7 @@
  */
 import {
   BYTES,
+  HIT,
   IP_FROM,
   IP_TO,
   REC_IP_FROM,
@@ -52,7 +53,7 @@ import {
   XFF_FROM,
   XFF_TO,
 } from './slots'
-import { findIn, intern, RESULT, SCAN_IP_TABLE, tokenize } from './tokenizer.as'
+import { findIn, intern, RESULT, SCAN_IP_TABLE, SCAN_PATH_SAID, SCAN_PATH_TABLE, tokenize } from './tokenizer.as'
 
 const STATUSES = 601
 
@@ -127,6 +128,24 @@ function meets(spec: i32, terms: i32, from: i32, to: i32): bool {
   return false
 }
 
+/**
+ * meets() for a path, remembered: a day's requests go to a few thousand paths (pages, scripts, styles), so the
+ * answer for (path, group) is kept beside the path in a table of paths seen (64 groups at most; a path over 60
+ * bytes, or a group past 64, is searched every time). A slot that takes a new path forgets the answers it held.
+ */
+function remembered(table: usize, said: usize, spec: i32, g: i32, terms: i32, from: i32, to: i32): bool {
+  if (g >= 64) return meets(spec, terms, from, to)
+  const slot = intern(table, from, to)
+  if (slot < 0) return meets(spec, terms, from, to)
+  const at = said + (<usize>(slot & (HIT - 1)) << 6)
+  if (slot < HIT) memory.fill(at, 0, 64)
+  const known = load<u8>(at + <usize>g)
+  if (known != 0) return known == 2
+  const hit = meets(spec, terms, from, to)
+  store<u8>(at + <usize>g, hit ? 2 : 1)
+  return hit
+}
+
 /** After an OK tokenize of the line at `o`: true when no rule can match its event (prefilter.ts's mayMatch false). */
 function quiet(spec: i32, o: i32): bool {
   const st = res(STATUS)
@@ -149,8 +168,12 @@ function quiet(spec: i32, o: i32): bool {
   if ((flags & PF_NONE) != 0) return true
   if ((flags & PF_ALL) != 0) return false
   const pathTerms = word(spec, gw + 1)
-  if (pathTerms >= 0 && meets(spec, pathTerms, o + res(PATH_FROM), o + res(PATH_TO))) return false
+  const pf = o + res(PATH_FROM)
+  if (pathTerms >= 0 && remembered(SCAN_PATH_TABLE, SCAN_PATH_SAID, spec, g, pathTerms, pf, o + res(PATH_TO))) {
+    return false
+  }
   const queryTerms = word(spec, gw + 2)
+  // (queries are searched every time: remembering them cost more than it saved on the bench day)
   if (hasQuery && queryTerms >= 0 && meets(spec, queryTerms, o + qFrom, o + res(QUERY_TO))) return false
   return true
 }

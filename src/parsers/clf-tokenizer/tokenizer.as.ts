@@ -65,7 +65,10 @@ const IP_TABLE: usize = 1024
 const VHOST_TABLE: usize = IP_TABLE + (<usize>TABLE_SLOTS << 6)
 /** the scan pass's own table of clients (scan.as.ts): clf-batches.ts keeps what it made of each slot */
 export const SCAN_IP_TABLE: usize = VHOST_TABLE + (<usize>TABLE_SLOTS << 6)
-export const INPUT: usize = SCAN_IP_TABLE + (<usize>TABLE_SLOTS << 6)
+/** the scan pass's table of paths, and beside it what its prefilter said of each (scan.as.ts) */
+export const SCAN_PATH_TABLE: usize = SCAN_IP_TABLE + (<usize>TABLE_SLOTS << 6)
+export const SCAN_PATH_SAID: usize = SCAN_PATH_TABLE + (<usize>TABLE_SLOTS << 6)
+export const INPUT: usize = SCAN_PATH_SAID + (<usize>TABLE_SLOTS << 6)
 
 let E: i32 = 0 // just past the line's last byte
 
