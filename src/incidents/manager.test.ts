@@ -278,6 +278,45 @@ describe('subnets', () => {
   })
 })
 
+describe('watchesIp and watchesIpv4', () => {
+  const v4 = (ip: string) => ip.split('.').reduce((v, o) => v * 256 + Number(o), 0)
+  const probes = [
+    '198.51.100.7',
+    '198.51.100.8',
+    '198.51.101.7',
+    '203.0.113.5',
+    '0.0.0.0',
+    '255.255.255.255',
+    '10.0.0.1',
+  ]
+
+  it('say the same as onEvent does, before and after incidents open, roll up and resolve', () => {
+    const { m } = manager({ withRules: true })
+    const check = () => {
+      for (const ip of probes) {
+        expect(m.watchesIpv4(v4(ip)), ip).toBe(m.watchesIp(ip))
+        // onEvent does something exactly when watched: an event no rule can match (a page view) counts
+        const before = JSON.stringify(m.open())
+        const e = { ...loginEvent(ip, 'shop.example.com', T0 + 2 * MIN), method: 'GET', path: '/', status: 200 }
+        m.onEvent(e, lineOf(e))
+        expect(JSON.stringify(m.open()) !== before, ip).toBe(m.watchesIp(ip))
+      }
+    }
+    check()
+    open(m, '198.51.100.7', 'a.example')
+    expect(m.watchesIpv4(v4('198.51.100.7'))).toBe(true)
+    expect(m.watchesIpv4(v4('198.51.100.8'))).toBe(false)
+    check()
+    open(m, '198.51.100.9', 'b.example', T0 + 1000) // the /24 rolls up: every address in it is watched
+    expect(m.watchesIpv4(v4('198.51.100.8'))).toBe(true)
+    expect(m.watchesIpv4(v4('198.51.101.7'))).toBe(false)
+    check()
+    m.tick(T0 + 24 * 60 * MIN)
+    expect(m.watchesIpv4(v4('198.51.100.7'))).toBe(false)
+    check()
+  })
+})
+
 describe('when an attack started', () => {
   it('is the first event the crossing key counted, not the event that crossed', () => {
     const { m } = manager()

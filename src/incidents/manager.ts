@@ -1,4 +1,4 @@
-import { subnetOf } from '../core/ip.js'
+import { parseIpv4, subnetOf } from '../core/ip.js'
 import type { Alert, Finding, Incident, IncidentKind, IncidentStep, LogEvent } from '../core/types.js'
 import { detach } from '../detectors/windows.js'
 import type { Store } from '../store/store.js'
@@ -54,6 +54,8 @@ export interface IncidentManager {
    * count too.)
    */
   watchesIp(ip: string): boolean
+  /** watchesIp for an IPv4 address given as its 32 bits (`scan` reads them so and makes no string unless asked). */
+  watchesIpv4(value: number): boolean
   /** Resolves incidents quiet for `resolve_after` before `now`. Event time in scan, wall in run. Saved by flush(). */
   tick(now: number): Alert[]
   /**
@@ -112,6 +114,10 @@ const EMPTY: Alert[] = Object.freeze([]) as unknown as Alert[]
 /** Bits of the filter in front of `byIp` (a power of two). */
 const IP_BITS = 4096
 
+/** An IPv4 address's 32 bits mixed into a bit index (as ipBit, for addresses read as numbers). */
+const v4Bit = (v: number): number => (Math.imul(v | 0, 0x9e3779b1) >>> 20) & (IP_BITS - 1)
+const v4String = (v: number): string => `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`
+
 /**
  * A few characters of an IP (its length and last four) mixed into a bit index: every event's IP is looked up, and
  * the few open incidents' IPs rarely share it, so most lookups end at one bit.
@@ -141,9 +147,16 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
   let ipBits = new Uint8Array(IP_BITS)
   /** byIp lost keys since ipBits was last rebuilt */
   let ipsGone = false
+  /** the same for the IPv4 keys of byIp by their 32 bits */
+  let v4Bits = new Uint8Array(IP_BITS)
+  const markIp = (ip: string): void => {
+    ipBits[ipBit(ip)] = 1
+    const v = parseIpv4(ip)
+    if (v >= 0) v4Bits[v4Bit(v)] = 1
+  }
   const setIp = (ip: string, t: Tracked): void => {
     byIp.set(ip, t)
-    ipBits[ipBit(ip)] = 1
+    markIp(ip)
   }
   /** subnet → its open subnet incident */
   const bySubnet = new Map<string, Tracked>()
@@ -155,9 +168,18 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
   /** open subnet incidents of IPv6 (/64) and of IPv4 (/24) subnets: an IP of the other family has none to look up */
   let v6Subnets = 0
   let v4Subnets = 0
+  /** the open IPv4 subnet incidents' /24s, as an address's 32 bits >>> 8 */
+  const v4Prefixes = new Set<number>()
   const countSubnets = (): void => {
     v6Subnets = 0
-    for (const key of bySubnet.keys()) if (key.includes(':')) v6Subnets++
+    v4Prefixes.clear()
+    for (const key of bySubnet.keys()) {
+      if (key.includes(':')) v6Subnets++
+      else {
+        const v = parseIpv4(key.slice(0, key.indexOf('/')))
+        if (v >= 0) v4Prefixes.add(v >>> 8)
+      }
+    }
     v4Subnets = bySubnet.size - v6Subnets
   }
 
@@ -519,6 +541,15 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
       return alerts
     },
 
+    watchesIpv4(value) {
+      if (open.size === 0) return false
+      if (v4Bits[v4Bit(value)] === 1 && byIp.has(v4String(value))) return true
+      if (v4Subnets > 0 && (v4Prefixes.size < v4Subnets || v4Prefixes.has(value >>> 8))) {
+        if (bySubnet.has(subnet(v4String(value)))) return true
+      }
+      return matcher === undefined && bySite.size > 0
+    },
+
     watchesIp(ip) {
       if (open.size === 0) return false
       return ipOf(ip) !== undefined || (matcher === undefined && bySite.size > 0)
@@ -574,7 +605,8 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
       if (ipsGone) {
         ipsGone = false
         ipBits = new Uint8Array(IP_BITS)
-        for (const ip of byIp.keys()) ipBits[ipBit(ip)] = 1
+        v4Bits = new Uint8Array(IP_BITS)
+        for (const ip of byIp.keys()) markIp(ip)
       }
       return alerts
     },

@@ -17,8 +17,10 @@ export interface ScanBatch {
   next(): boolean
   /** the current line's event time */
   readonly time: number
-  /** some rule may match the current line (else only an incident of its IP or site could want it) */
+  /** some rule may match the current line (else only an incident of its IP or subnet could want it) */
   readonly maybe: boolean
+  /** when the current line is not `maybe` and its client an IPv4 address: its 32 bits (else -1) */
+  readonly v4: number
   ip(): string
   site(): string
   event(): LogEvent
@@ -30,6 +32,7 @@ export class EventBatch implements ScanBatch {
   unparsed = 0
   time = 0
   readonly maybe = true
+  readonly v4 = -1
   private i = -1
   private e: LogEvent | null = null
 

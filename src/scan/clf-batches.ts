@@ -104,6 +104,7 @@ class ClfBatch implements ScanBatch {
   unparsed = 0
   time = 0
   maybe = false
+  v4 = -1
   private i = -1
   private e: LogEvent | null = null
   private text: string | null = null
@@ -139,6 +140,7 @@ class ClfBatch implements ScanBatch {
         if (!v6 || ip !== null) {
           this.e = null
           this.ipText = ip
+          this.v4 = v6 ? -1 : (recs[r + REC_V4] as number) >>> 0
           this.maybe = false
           this.time = this.f64[(r >> 1) + REC_TIME_F64] as number
           return true
@@ -150,6 +152,7 @@ class ClfBatch implements ScanBatch {
         continue
       }
       this.e = ev
+      this.v4 = -1
       this.maybe = true
       this.time = ev.time
       return true

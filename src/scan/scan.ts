@@ -178,7 +178,7 @@ export async function runScan(files: string[], opts: ScanOptions): Promise<ScanR
         const line = b.line()
         for (const f of findings) collect(incidents.onFinding(f, line))
       } else if (incidents.watches(e.ip, e.site)) collect(incidents.onEvent(e, b.line()))
-    } else if (incidents.watchesIp(b.ip())) {
+    } else if (b.v4 >= 0 ? incidents.watchesIpv4(b.v4) : incidents.watchesIp(b.ip())) {
       // no rule can match it: only an incident of its IP or subnet counts it (site incidents count their rules' events)
       collect(incidents.onEvent(b.event(), b.line()))
     }
