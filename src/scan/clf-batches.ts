@@ -12,11 +12,12 @@
 
 import { SourceError } from '../core/errors.js'
 import { normalizeIp } from '../core/ip.js'
-import { isParseFailure, type LogEvent, type Parser } from '../core/types.js'
+import { isParseFailure, type LineBatch, type LogEvent, type ParseResult, type Parser } from '../core/types.js'
 import {
   HIT,
   REC_IP_FROM,
   REC_IP_TO,
+  REC_JS,
   REC_KIND,
   REC_LEN,
   REC_QUIET,
@@ -30,6 +31,7 @@ import {
 } from '../parsers/clf-tokenizer/slots.js'
 import { clfTokenizer } from '../parsers/clf-tokenizer/tokenizer.js'
 import { siteAt } from '../parsers/event.js'
+import { parseLines } from '../parsers/index.js'
 import { closeQuietly, fstatFd, openFd, readAt } from '../sources/file/fd.js'
 import { readFailure } from '../sources/file/read-lines.js'
 import { utf8Boundary } from '../sources/line-splitter.js'
@@ -48,6 +50,8 @@ export interface ClfBatchesOptions {
 }
 
 const NL = 10
+/** Lines the parser reads in one batch at most (parseRun). */
+const RUN_MAX = 4096
 const CR = 13
 
 /** A line's text as the line splitter makes it from bytes[from, nl) (nl: its newline, or the end). */
@@ -110,6 +114,12 @@ class ClfBatch implements ScanBatch {
   private text: string | null = null
   /** the current QUIET line's client when not IPv4 */
   private ipText: string | null = null
+  /** the lines [runFrom, runTo) the parser read together (parseRun): their results and texts */
+  private run: ParseResult[] = []
+  private runLines: string[] = []
+  private runFrom = 0
+  private runTo = 0
+  private readonly lock: (() => number) | null
   private readonly f64: Float64Array
 
   constructor(
@@ -123,30 +133,36 @@ class ClfBatch implements ScanBatch {
     private readonly clients: (string | null)[] | null,
   ) {
     this.f64 = new Float64Array(recs.buffer, recs.byteOffset, recs.length >> 1)
+    this.lock = opts.parser.lock?.bind(opts.parser) ?? null
   }
 
   next(): boolean {
     const recs = this.recs
-    const parser = this.opts.parser
+    const lock = this.lock
     while (++this.i < this.lines) {
-      const r = this.i * REC_WORDS
+      const i = this.i
       this.text = null
-      // a QUIET line is read as CLF: so does `auto` while locked onto CLF with nothing pending (lock 0)
-      if (recs[r + REC_KIND] === REC_QUIET && (parser.lock === undefined || parser.lock() === 0)) {
-        // a client that is no dotted quad as clf.ts reads it: normalised (an IPv6 address); if that fails, the parser
-        // says what the line is
-        const v6 = recs[r + REC_SHAPE] !== 4
-        const ip = v6 ? (this.clients?.[this.i] ?? null) : null
-        if (!v6 || ip !== null) {
-          this.e = null
-          this.ipText = ip
-          this.v4 = v6 ? -1 : (recs[r + REC_V4] as number) >>> 0
-          this.maybe = false
-          this.time = this.f64[(r >> 1) + REC_TIME_F64] as number
-          return true
+      let ev: ParseResult
+      if (i < this.runTo) ev = this.run[i - this.runFrom] as ParseResult
+      else {
+        const r = i * REC_WORDS
+        const kind = recs[r + REC_KIND]
+        if (kind === REC_QUIET && (lock === null || lock() === 0)) {
+          // a QUIET line reads as CLF (so does `auto` while locked onto CLF with nothing pending: lock 0); a client
+          // that is no dotted quad as clf.ts reads it: normalised (if that fails, the parser says what the line is)
+          const v6 = recs[r + REC_SHAPE] !== 4
+          const ip = v6 ? (this.clients?.[i] ?? null) : null
+          if (!v6 || ip !== null) {
+            this.e = null
+            this.ipText = ip
+            this.v4 = v6 ? -1 : (recs[r + REC_V4] as number) >>> 0
+            this.maybe = false
+            this.time = this.f64[(r >> 1) + REC_TIME_F64] as number
+            return true
+          }
         }
+        ev = kind === REC_QUIET ? this.opts.parser.parse(this.line(), this.opts.site) : this.parseRun(i)
       }
-      const ev = parser.parse(this.line(), this.opts.site)
       if (isParseFailure(ev)) {
         this.unparsed++
         continue
@@ -160,7 +176,46 @@ class ClfBatch implements ScanBatch {
     return false
   }
 
+  /**
+   * Line i and the lines after it up to the next QUIET one (at most RUN_MAX) through the parser in one batch, their
+   * bytes handed over as they lie in the chunk (an attack is runs of such lines). Returns line i's result.
+   */
+  private parseRun(i: number): ParseResult {
+    const recs = this.recs
+    let j = i + 1
+    while (j < this.lines && j - i < RUN_MAX && recs[j * REC_WORDS + REC_KIND] !== REC_QUIET) j++
+    const from = recs[i * REC_WORDS + REC_START] as number
+    const last = (j - 1) * REC_WORDS
+    const to = (recs[last + REC_START] as number) + (recs[last + REC_LEN] as number) + 1 // (its newline)
+    const lines: string[] = new Array(j - i)
+    const starts: number[] = new Array(j - i)
+    const max = this.opts.maxLineBytes
+    for (let k = i; k < j; k++) {
+      const at = recs[k * REC_WORDS + REC_START] as number
+      lines[k - i] = lineText(this.chunk, at, at + (recs[k * REC_WORDS + REC_LEN] as number), max)
+      // (the bytes of a plain line are its characters: the parser may read them where they lie)
+      starts[k - i] = recs[k * REC_WORDS + REC_KIND] === REC_JS ? at - from : -1
+    }
+    const batch: LineBatch = {
+      path: '',
+      site: this.opts.site,
+      fingerprint: null,
+      lines,
+      startOffset: 0,
+      endOffset: to - from,
+      bytes: to - from,
+      truncated: 0,
+      raw: { bytes: this.chunk.subarray(from, to), starts },
+    }
+    this.run = parseLines(this.opts.parser, batch, this.opts.site)
+    this.runLines = lines
+    this.runFrom = i
+    this.runTo = j
+    return this.run[0] as ParseResult
+  }
+
   line(): string {
+    if (this.i < this.runTo && this.i >= this.runFrom) return this.runLines[this.i - this.runFrom] as string
     if (this.text === null) {
       const r = this.i * REC_WORDS
       const from = this.recs[r + REC_START] as number

@@ -35,6 +35,7 @@ import {
   QUERY_FROM,
   QUERY_TO,
   REC_JS,
+  REC_JS_TEXT,
   REC_KIND,
   REC_LEN,
   REC_QUIET,
@@ -228,8 +229,9 @@ export function scan(from: i32, to: i32, out: i32, flags: i32, spec: i32, maxLin
     const rec = <usize>out + ((<usize>n * REC_WORDS) << 2)
     store<i32>(rec + (REC_START << 2), p - from)
     store<i32>(rec + (REC_LEN << 2), nl - p)
-    let kind = REC_JS
+    let kind = REC_JS_TEXT
     if (nl - p <= maxLine && high == 0) {
+      kind = REC_JS
       const len = nl > p && at(nl - 1) == 13 ? nl - 1 - p : nl - p
       if (tokenize(p, len, xff ? XFF : NO_TAIL) == OK && plain(p, xff) && quiet(spec, p)) {
         kind = REC_QUIET

@@ -75,7 +75,7 @@ export const REC_WORDS = 10
 export const REC_START = 0
 /** its bytes up to the newline (a '\r' before it included) */
 export const REC_LEN = 1
-/** REC_JS or REC_QUIET */
+/** REC_QUIET, REC_JS or REC_JS_TEXT */
 export const REC_KIND = 2
 /**
  * a QUIET line's client: an IPv4 address as 32 bits; else its slot in the scan's table of clients (| HIT when that
@@ -93,6 +93,8 @@ export const REC_IP_TO = 7
 export const REC_TIME_F64 = 4
 /** the line needs the JavaScript parser: not a plain line, or some rule may match it */
 export const REC_JS = 0
+/** the same, for a line whose bytes are not its characters (beyond ASCII, or over max_line_bytes) */
+export const REC_JS_TEXT = 2
 /** a plain line that no rule can match: its event is made only if an incident asks for it */
 export const REC_QUIET = 1
 
