@@ -269,44 +269,50 @@ export async function* clfBatches(path: string, opts: ClfBatchesOptions): AsyncG
     if (st.isDirectory()) throw new SourceError(`cannot read ${path}: it is a directory`, path)
     const keep = opts.maxLineBytes + 4
     const size = opts.chunkBytes
-    // two buffers (the next read runs in libuv's pool while this one's lines are handled), each with room in front
-    // for the partial line carried over from the read before
-    const bufs = [Buffer.allocUnsafe(keep + size), Buffer.allocUnsafe(keep + size)]
-    let pos = st.isFile() ? 0 : -1
-    const read = (into: Buffer): Promise<number> => {
-      const r = readAt(fd, into.subarray(keep), size, pos).then((n) => {
-        if (pos >= 0) pos += n
-        return n
-      })
-      r.catch(() => undefined) // (awaited below; this only keeps a read pending at a break from counting as unhandled)
-      return r
+    // reads run in libuv's pool while the lines of an earlier one are handled: two at a time from a regular file,
+    // one from a pipe (whose reads must not overlap); each buffer has room in front for the partial line carried
+    // over from the read before
+    const ahead = st.isFile() ? 2 : 1
+    const bufs = Array.from({ length: ahead + 1 }, () => Buffer.allocUnsafe(keep + size))
+    const queue: { buf: Buffer; at: number; n: Promise<number> }[] = []
+    /** where the next read starts (-1: not a regular file, read on) */
+    let next = st.isFile() ? 0 : -1
+    let b = 0
+    const issue = (): void => {
+      const buf = bufs[b] as Buffer
+      b = (b + 1) % bufs.length
+      const n = readAt(fd, buf.subarray(keep), size, next)
+      n.catch(() => undefined) // (awaited below; this only keeps a read pending at a break from counting as unhandled)
+      queue.push({ buf, at: next, n })
+      if (next >= 0) next += size
     }
     /** the partial line after the last read (at most `keep` bytes: a longer line is cut there, its rest skipped) */
     let carry = Buffer.alloc(0)
     let skipping = false
-    let k = 0
-    let pending: Promise<number> | null = read(bufs[0] as Buffer)
+    while (queue.length < ahead) issue()
     try {
       for (;;) {
+        const r = queue.shift() as { buf: Buffer; at: number; n: Promise<number> }
         let n: number
         try {
-          n = await pending
+          n = await r.n
         } catch (err) {
           throw readFailure(path, err)
-        } finally {
-          pending = null
         }
         if (n === 0) break
-        const buf = bufs[k] as Buffer
-        k ^= 1
+        if (r.at >= 0 && n < size && queue.length > 0) {
+          // a short read: the reads after it started too far on; read on right after it
+          for (const q of queue.splice(0)) await q.n.catch(() => 0)
+          next = r.at + n
+        }
+        // (the buffer of the batch handed out last is free now: the consumer asked for the next one)
+        while (queue.length < ahead) issue()
+        const buf = r.buf
         const end = keep + n
         let start = keep - carry.length
         if (skipping) {
           const nl = buf.indexOf(NL, keep)
-          if (nl === -1 || nl >= end) {
-            pending = read(bufs[k] as Buffer)
-            continue
-          }
+          if (nl === -1 || nl >= end) continue
           start = nl - carry.length
           skipping = false
         }
@@ -316,18 +322,16 @@ export async function* clfBatches(path: string, opts: ClfBatchesOptions): AsyncG
           // no line ends in this read yet
           carry = Buffer.from(buf.subarray(start, Math.min(end, start + keep)))
           skipping = end - start > keep
-          pending = read(bufs[k] as Buffer)
           continue
         }
         const rest = end - (last + 1)
         carry = Buffer.from(buf.subarray(last + 1, last + 1 + Math.min(rest, keep)))
         skipping = rest > keep
-        pending = read(bufs[k] as Buffer)
         yield batch(buf.subarray(start, last + 1))
       }
     } finally {
-      // a read still in flight must finish before the descriptor is closed (its number could be reused meanwhile)
-      if (pending !== null) await pending.catch(() => 0)
+      // reads still in flight must finish before the descriptor is closed (its number could be reused meanwhile)
+      for (const q of queue.splice(0)) await q.n.catch(() => 0)
     }
     if (carry.length > 0) {
       // the last line, without its newline: the pass needs one after it, the line's text stops before
