@@ -82,9 +82,10 @@ function dotted(v: number): string {
  */
 const clientOfSlot: (string | null)[] = new Array<string | null>(TABLE_SLOTS).fill(null)
 
-/** The clients of a pass's QUIET lines that are no dotted quad, by line; null when there are none. */
-function clientsOf(chunk: Buffer, recs: Int32Array, n: number): (string | null)[] | null {
+/** The clients of a pass's QUIET lines that are no dotted quad, by line, in `into`; null when there are none. */
+function clientsOf(chunk: Buffer, recs: Int32Array, n: number, into: (string | null)[]): (string | null)[] | null {
   let out: (string | null)[] | null = null
+  while (into.length < n) into.push(null)
   for (let i = 0; i < n; i++) {
     const r = i * REC_WORDS
     if (recs[r + REC_KIND] !== REC_QUIET || recs[r + REC_SHAPE] === 4) continue
@@ -98,7 +99,8 @@ function clientsOf(chunk: Buffer, recs: Int32Array, n: number): (string | null)[
       )
       if (slot >= 0) clientOfSlot[slot] = ip
     }
-    if (out === null) out = new Array<string | null>(n).fill(null)
+    // (only the entries of such lines are read, each written first: the array is the reader's, reused)
+    out = into
     out[i] = ip
   }
   return out
@@ -252,10 +254,12 @@ export async function* clfBatches(path: string, opts: ClfBatchesOptions): AsyncG
   const tok = clfTokenizer()
   const spec = tok.installPrefilter(opts.prefilter)
   let records: Int32Array = new Int32Array(4096 * REC_WORDS)
+  /** (a batch is used up before the next is made: they share the arrays) */
+  const clients: (string | null)[] = []
   const batch = (chunk: Buffer, bytes = chunk.length): ClfBatch => {
     records = tok.scanChunk(chunk, spec, opts.xff, opts.maxLineBytes, records)
     const n = tok.scanned
-    return new ClfBatch(chunk, records, n, opts, bytes, clientsOf(chunk, records, n))
+    return new ClfBatch(chunk, records, n, opts, bytes, clientsOf(chunk, records, n, clients))
   }
 
   let fd: number
