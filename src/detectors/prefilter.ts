@@ -49,6 +49,9 @@ const escapeLit = (lit: string): string => lit.replace(/[\\^$.*+?()[\]{}|/]/g, '
 const rewritten = (lit: string): boolean => lit.includes('%') || lit.includes('//') || lit.includes('/.')
 const REWRITTEN = ['%', '//', '/.']
 
+/** Expressions made so far, by their terms: groups of statuses mostly share them (a RegExp keeps no state here). */
+const searches = new Map<string, RegExp>()
+
 /** Search terms: literals found anywhere, or only at the end (`atEnd`); anchored at the start ones go to `heads`. */
 class Terms {
   readonly heads: string[] = []
@@ -59,6 +62,16 @@ class Terms {
    * the search tries the few first characters once per position, not each literal.
    */
   search(): RegExp {
+    const key = JSON.stringify([this.heads, this.anywhere])
+    let re = searches.get(key)
+    if (re === undefined) {
+      re = this.build()
+      searches.set(key, re)
+    }
+    return re
+  }
+
+  private build(): RegExp {
     const heads = merged(this.heads.map((lit) => ({ lit, atEnd: false })))
     const anywhere = merged(this.anywhere)
     const parts = [heads === null ? null : `^${heads}`, anywhere].filter((x) => x !== null)
@@ -226,8 +239,12 @@ export function createPrefilter(shapes: readonly AltShape[]): Prefilter {
     table.set(row, s * nm * 2)
   }
 
+  let spec: Uint8Array | null = null
   return {
-    spec: () => encodeSpec(methods, table, groups),
+    spec: () => {
+      spec ??= encodeSpec(methods, table, groups)
+      return spec
+    },
     mayMatch(e) {
       const st = e.status
       const s = st >= 0 && st < 600 ? st | 0 : 600
