@@ -7,7 +7,29 @@
  * Left outside the bundle: better-sqlite3 (a native addon), pino and pino-pretty (pino starts its pretty transport in
  * a worker thread that loads modules by name), and yaml (config/load.ts requires it only when there is YAML to read).
  */
+import { dirname, resolve } from 'node:path'
 import { build } from 'esbuild'
+
+/**
+ * zod exports every language it can word its messages in (`z.locales`), and loading them all took ~8 ms of every
+ * command's start. lookout's messages are its own, in English: the bundle keeps zod's English only (zod sets it up
+ * itself, from locales/en.js).
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]/.test(args.importer)
+        ? { path: resolve(args.resolveDir, args.path.replace(/index\.js$/, 'en.js')), namespace: 'zod-en' }
+        : undefined,
+    )
+    b.onLoad({ filter: /.*/, namespace: 'zod-en' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)}`,
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }))
+  },
+}
 
 await build({
   entryPoints: ['dist/cli/main.js'],
@@ -24,4 +46,5 @@ await build({
   },
   legalComments: 'none',
   logLevel: 'warning',
+  plugins: [zodEnglishOnly],
 })
