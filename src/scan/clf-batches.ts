@@ -10,7 +10,6 @@
  * the same), the last line without its newline kept.
  */
 
-import { SourceError } from '../core/errors.js'
 import { normalizeIp } from '../core/ip.js'
 import { isParseFailure, type LineBatch, type LogEvent, type ParseResult, type Parser } from '../core/types.js'
 import {
@@ -32,8 +31,8 @@ import {
 import { clfTokenizer } from '../parsers/clf-tokenizer/tokenizer.js'
 import { siteAt } from '../parsers/event.js'
 import { parseLines } from '../parsers/index.js'
-import { closeQuietly, fstatFd, openFd, readAt } from '../sources/file/fd.js'
-import { readFailure } from '../sources/file/read-lines.js'
+import { closeQuietly, readAt } from '../sources/file/fd.js'
+import { openForReading, readFailure } from '../sources/file/read-lines.js'
 import { utf8Boundary } from '../sources/line-splitter.js'
 import type { ScanBatch } from './batch.js'
 
@@ -262,15 +261,8 @@ export async function* clfBatches(path: string, opts: ClfBatchesOptions): AsyncG
     return new ClfBatch(chunk, records, n, opts, bytes, clientsOf(chunk, records, n, clients))
   }
 
-  let fd: number
+  const { fd, st } = await openForReading(path)
   try {
-    fd = await openFd(path, 'r')
-  } catch (err) {
-    throw readFailure(path, err)
-  }
-  try {
-    const st = await fstatFd(fd)
-    if (st.isDirectory()) throw new SourceError(`cannot read ${path}: it is a directory`, path)
     const keep = opts.maxLineBytes + 4
     const size = opts.chunkBytes
     // reads run in libuv's pool while the lines of an earlier one are handled: two at a time from a regular file,

@@ -2,7 +2,7 @@
  * Offline reading for `lookout parse` and `lookout scan`: a plain file, a `.gz` file, or `-` for stdin.
  * Big reads (256 KiB), one batch per read, so the per-line cost is the split and nothing else.
  */
-import { createReadStream } from 'node:fs'
+import { createReadStream, type Stats } from 'node:fs'
 import { createGunzip } from 'node:zlib'
 import { SourceError } from '../../core/errors.js'
 import type { LineBatch } from '../../core/types.js'
@@ -66,7 +66,8 @@ async function* readGzip(
   }
 }
 
-async function* readPlain(path: string, opts: ReadLinesOptions): AsyncGenerator<LineBatch> {
+/** A file opened for an offline reader, with its stat; a directory or an open that fails is a SourceError. */
+export async function openForReading(path: string): Promise<{ fd: number; st: Stats }> {
   let fd: number
   try {
     fd = await openFd(path, 'r')
@@ -76,6 +77,16 @@ async function* readPlain(path: string, opts: ReadLinesOptions): AsyncGenerator<
   try {
     const st = await fstatFd(fd)
     if (st.isDirectory()) throw new SourceError(`cannot read ${path}: it is a directory`, path)
+    return { fd, st }
+  } catch (err) {
+    closeQuietly(fd)
+    throw err
+  }
+}
+
+async function* readPlain(path: string, opts: ReadLinesOptions): AsyncGenerator<LineBatch> {
+  const { fd, st } = await openForReading(path)
+  try {
     const fingerprint = st.isFile() ? await fingerprintFd(fd, st) : null
     const size = opts.chunkBytes ?? CHUNK_BYTES
     // two buffers: the next read runs in libuv's thread pool while the consumer handles the lines of this one
