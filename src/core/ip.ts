@@ -74,6 +74,9 @@ export function parseIpv4(s: string, start = 0, end = s.length): number {
 const v6Cache = new Map<string, string | null>()
 const V6_CACHE_MAX = 4096
 
+/** The dotted quad of an IPv4 address given as its 32 bits (as parseIpv4 reads it, or as a signed 32-bit int). */
+export const ipv4FromBits = (v: number): string => `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`
+
 /**
  * The canonical form of an IP address, or null when `s` is not one.
  * Accepts IPv4 dotted quads, IPv6 in any spelling, `[v6]` and `[v6]:port`, zones (`%eth0`, dropped).

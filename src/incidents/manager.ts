@@ -1,4 +1,4 @@
-import { parseIpv4, subnetOf } from '../core/ip.js'
+import { ipv4FromBits, parseIpv4, subnetOf } from '../core/ip.js'
 import type { Alert, Finding, Incident, IncidentKind, IncidentStep, LogEvent } from '../core/types.js'
 import { detach } from '../detectors/windows.js'
 import type { Store } from '../store/store.js'
@@ -116,7 +116,6 @@ const IP_BITS = 4096
 
 /** An IPv4 address's 32 bits mixed into a bit index (as ipBit, for addresses read as numbers). */
 const v4Bit = (v: number): number => (Math.imul(v | 0, 0x9e3779b1) >>> 20) & (IP_BITS - 1)
-const v4String = (v: number): string => `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`
 
 /**
  * A few characters of an IP (its length and last four) mixed into a bit index: every event's IP is looked up, and
@@ -543,9 +542,9 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
 
     watchesIpv4(value) {
       if (open.size === 0) return false
-      if (v4Bits[v4Bit(value)] === 1 && byIp.has(v4String(value))) return true
+      if (v4Bits[v4Bit(value)] === 1 && byIp.has(ipv4FromBits(value))) return true
       if (v4Subnets > 0 && (v4Prefixes.size < v4Subnets || v4Prefixes.has(value >>> 8))) {
-        if (bySubnet.has(subnet(v4String(value)))) return true
+        if (bySubnet.has(subnet(ipv4FromBits(value)))) return true
       }
       return matcher === undefined && bySite.size > 0
     },

@@ -10,7 +10,7 @@
  * the same), the last line without its newline kept.
  */
 
-import { normalizeIp } from '../core/ip.js'
+import { ipv4FromBits, normalizeIp } from '../core/ip.js'
 import { isParseFailure, type LineBatch, type LogEvent, type ParseResult, type Parser } from '../core/types.js'
 import {
   HIT,
@@ -58,20 +58,6 @@ function lineText(bytes: Buffer, from: number, nl: number, max: number): string 
   if (nl - from > max) return bytes.toString('utf8', from, utf8Boundary(bytes, from, from + max))
   const end = nl > from && bytes[nl - 1] === CR ? nl - 1 : nl
   return bytes.toString('utf8', from, end)
-}
-
-/** Dotted quads by value, direct-mapped (a day's clients are a few thousand; a Map keyed by numbers over 2^31 hashes doubles). */
-const V4_SLOTS = 4096
-const v4Keys = new Int32Array(V4_SLOTS)
-const v4Names: (string | undefined)[] = new Array(V4_SLOTS)
-function dotted(v: number): string {
-  const slot = Math.imul(v, 0x9e3779b1) >>> 20
-  const s = v4Names[slot]
-  if (s !== undefined && v4Keys[slot] === v) return s
-  const name = `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`
-  v4Keys[slot] = v
-  v4Names[slot] = name
-  return name
 }
 
 /**
@@ -236,7 +222,7 @@ class ClfBatch implements ScanBatch {
 
   ip(): string {
     if (this.e !== null) return this.e.ip
-    return this.ipText ?? dotted(this.recs[this.i * REC_WORDS + REC_V4] as number)
+    return this.ipText ?? ipv4FromBits(this.recs[this.i * REC_WORDS + REC_V4] as number)
   }
 
   site(): string {
