@@ -225,7 +225,7 @@ interface PathEntry {
 /**
  * The engine's prefilter for these rules: every alternative an event could meet (filter or forgive); an event none
  * of them accepts is done before any lookup, and `observe` returns no findings and changes nothing for it (`scan`'s
- * parse workers run the same test, so that the main thread never makes most events).
+ * WebAssembly pass runs the same test, from its tables).
  */
 export function prefilterFor(rules: readonly CompiledRule[]): Prefilter {
   return createPrefilter(rules.flatMap((r) => [...r.filter.alts, ...(r.forgive?.alts ?? [])].map((a) => a.shape)))

@@ -43,11 +43,6 @@ export interface IncidentManager {
    */
   onEvent(e: LogEvent, line: string): Alert[]
   /**
-   * Whether onEvent has anything to do with an event of `ip` on `site`: when not, it returns no alerts and changes
-   * nothing. Lets `scan` skip making events that no rule and no incident would look at.
-   */
-  watches(ip: string, site: string): boolean
-  /**
    * Whether an incident of `ip` (or of its subnet) is open: all that onEvent looks at for an event that no rule's
    * filter or forgive can match (the engine's prefilter says so), as a site incident counts or forgives only events
    * its rules match. (Without a rule matcher a site incident counts every request of its IPs: then site incidents
@@ -552,12 +547,6 @@ export function createIncidentManager(opts: IncidentManagerOptions): IncidentMan
     watchesIp(ip) {
       if (open.size === 0) return false
       return ipOf(ip) !== undefined || (matcher === undefined && bySite.size > 0)
-    },
-
-    watches(ip, site) {
-      if (open.size === 0) return false
-      if (ipOf(ip) !== undefined) return true
-      return siteOf(ip, site) !== undefined
     },
 
     onEvent(e, line) {

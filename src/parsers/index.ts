@@ -118,17 +118,17 @@ function createAutoParser(opts: ParserOptions): Parser {
   }
 }
 
+/** The formats the CLF parser (clf.ts) reads. */
+export const isClfFormat = (format: FormatConfig): boolean =>
+  format === 'common' || format === 'combined' || format === 'vhost_combined' || format === 'nginx'
+
 /** A parser for a validated format config (see formatConfig / parseFormatFlag). */
 export function createParser(format: FormatConfig, opts: ParserOptions = {}): Parser {
+  if (isClfFormat(format)) return createClfParser(opts)
   if (typeof format === 'string') {
     switch (format) {
       case 'auto':
         return createAutoParser(opts)
-      case 'common':
-      case 'combined':
-      case 'vhost_combined':
-      case 'nginx':
-        return createClfParser(opts)
       case 'syslog':
         return createSyslogParser(createClfParser(opts), createJsonParser({}, opts))
       case 'json':

@@ -33,7 +33,7 @@ import { siteAt } from '../parsers/event.js'
 import { parseLines } from '../parsers/index.js'
 import { closeQuietly, readAt } from '../sources/file/fd.js'
 import { openForReading, readFailure } from '../sources/file/read-lines.js'
-import { utf8Boundary } from '../sources/line-splitter.js'
+import { lineText } from '../sources/line-splitter.js'
 import type { ScanBatch } from './batch.js'
 
 export interface ClfBatchesOptions {
@@ -51,14 +51,6 @@ export interface ClfBatchesOptions {
 const NL = 10
 /** Lines the parser reads in one batch at most (parseRun). */
 const RUN_MAX = 4096
-const CR = 13
-
-/** A line's text as the line splitter makes it from bytes[from, nl) (nl: its newline, or the end). */
-function lineText(bytes: Buffer, from: number, nl: number, max: number): string {
-  if (nl - from > max) return bytes.toString('utf8', from, utf8Boundary(bytes, from, from + max))
-  const end = nl > from && bytes[nl - 1] === CR ? nl - 1 : nl
-  return bytes.toString('utf8', from, end)
-}
 
 /**
  * What was made of each slot of the scan's table of clients (SCAN_IP_TABLE in tokenizer.as.ts): the text normalised
@@ -251,45 +243,38 @@ export async function* clfBatches(path: string, opts: ClfBatchesOptions): AsyncG
   try {
     const keep = opts.maxLineBytes + 4
     const size = opts.chunkBytes
-    // reads run in libuv's pool while the lines of an earlier one are handled: two at a time from a regular file,
-    // one from a pipe (whose reads must not overlap); each buffer has room in front for the partial line carried
-    // over from the read before
-    const ahead = st.isFile() ? 2 : 1
-    const bufs = Array.from({ length: ahead + 1 }, () => Buffer.allocUnsafe(keep + size))
-    const queue: { buf: Buffer; at: number; n: Promise<number> }[] = []
-    /** where the next read starts (-1: not a regular file, read on) */
-    let next = st.isFile() ? 0 : -1
-    let b = 0
-    const issue = (): void => {
-      const buf = bufs[b] as Buffer
-      b = (b + 1) % bufs.length
-      const n = readAt(fd, buf.subarray(keep), size, next)
-      n.catch(() => undefined) // (awaited below; this only keeps a read pending at a break from counting as unhandled)
-      queue.push({ buf, at: next, n })
-      if (next >= 0) next += size
+    // two buffers: the next read runs in libuv's pool while this one's lines are handled; each has room in front for
+    // the partial line carried over from the read before
+    const bufs = [Buffer.allocUnsafe(keep + size), Buffer.allocUnsafe(keep + size)]
+    let pos = st.isFile() ? 0 : -1 // (pipes are read on, not by position)
+    const read = (into: Buffer): Promise<number> => {
+      const r = readAt(fd, into.subarray(keep), size, pos).then((n) => {
+        if (pos >= 0) pos += n
+        return n
+      })
+      r.catch(() => undefined) // (awaited below; this only keeps a read pending at a break from counting as unhandled)
+      return r
     }
     /** the partial line after the last read (at most `keep` bytes: a longer line is cut there, its rest skipped) */
     let carry = Buffer.alloc(0)
     let skipping = false
-    while (queue.length < ahead) issue()
+    let k = 0
+    let pending: Promise<number> | null = read(bufs[0] as Buffer)
     try {
       for (;;) {
-        const r = queue.shift() as { buf: Buffer; at: number; n: Promise<number> }
         let n: number
         try {
-          n = await r.n
+          n = await pending
         } catch (err) {
           throw readFailure(path, err)
+        } finally {
+          pending = null
         }
         if (n === 0) break
-        if (r.at >= 0 && n < size && queue.length > 0) {
-          // a short read: the reads after it started too far on; read on right after it
-          for (const q of queue.splice(0)) await q.n.catch(() => 0)
-          next = r.at + n
-        }
-        // (the buffer of the batch handed out last is free now: the consumer asked for the next one)
-        while (queue.length < ahead) issue()
-        const buf = r.buf
+        const buf = bufs[k] as Buffer
+        k ^= 1
+        // (the other buffer's batch is done: the consumer asked for the next one)
+        pending = read(bufs[k] as Buffer)
         const end = keep + n
         let start = keep - carry.length
         if (skipping) {
@@ -312,8 +297,8 @@ export async function* clfBatches(path: string, opts: ClfBatchesOptions): AsyncG
         yield batch(buf.subarray(start, last + 1))
       }
     } finally {
-      // reads still in flight must finish before the descriptor is closed (its number could be reused meanwhile)
-      for (const q of queue.splice(0)) await q.n.catch(() => 0)
+      // a read still in flight must finish before the descriptor is closed (its number could be reused meanwhile)
+      if (pending !== null) await pending.catch(() => 0)
     }
     if (carry.length > 0) {
       // the last line, without its newline: the pass needs one after it, the line's text stops before

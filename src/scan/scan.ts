@@ -14,7 +14,7 @@ import { createIpMatcher } from '../core/ip.js'
 import type { Alert, Incident, Parser } from '../core/types.js'
 import { createDetection } from '../detection.js'
 import type { FormatConfig } from '../parsers/config.js'
-import { createParser, parseLines } from '../parsers/index.js'
+import { createParser, isClfFormat, parseLines } from '../parsers/index.js'
 import { CHUNK_BYTES, readLines } from '../sources/file/read-lines.js'
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js'
 import { EventBatch, type ScanBatch } from './batch.js'
@@ -33,7 +33,7 @@ export interface ScanOptions {
   config: LookoutConfig
   /** --format: overrides the configured source format for every file */
   format?: FormatConfig
-  /** called after each batch read (every 256 KiB) */
+  /** called after each batch read (every 256 KiB, or 1 MiB through the WebAssembly pass) */
   onProgress?: (p: ScanProgress) => void
   /** bytes per read; default 256 KiB, less with many files */
   chunkBytes?: number
@@ -177,7 +177,7 @@ export async function runScan(files: string[], opts: ScanOptions): Promise<ScanR
       if (findings.length > 0) {
         const line = b.line()
         for (const f of findings) collect(incidents.onFinding(f, line))
-      } else if (incidents.watches(e.ip, e.site)) collect(incidents.onEvent(e, b.line()))
+      } else collect(incidents.onEvent(e, b.line()))
     } else if (b.v4 >= 0 ? incidents.watchesIpv4(b.v4) : incidents.watchesIp(b.ip())) {
       // no rule can match it: only an incident of its IP or subnet counts it (site incidents count their rules' events)
       collect(incidents.onEvent(b.event(), b.line()))
@@ -201,7 +201,8 @@ export async function runScan(files: string[], opts: ScanOptions): Promise<ScanR
             parser,
             site: setup.site,
             prefilter: engine.prefilter.spec(),
-            xff: true,
+            // (no trusted proxies: the parser never takes a client from X-Forwarded-For, and the pass skips it)
+            xff: trustedProxies.size > 0,
           })
         : threadBatches(path, parser, setup.site, read)
     return { order, batches: batches[Symbol.asyncIterator](), b: NO_LINES, head: 0 }
@@ -261,11 +262,5 @@ async function* threadBatches(
 /** Files the WebAssembly pass reads (clf-batches.ts): plain files in a CLF format, or `auto` (while it reads CLF). */
 function readsAsClf(path: string, format: FormatConfig): boolean {
   if (path === '-' || path.endsWith('.gz')) return false
-  return (
-    format === 'auto' ||
-    format === 'combined' ||
-    format === 'common' ||
-    format === 'vhost_combined' ||
-    format === 'nginx'
-  )
+  return format === 'auto' || isClfFormat(format)
 }

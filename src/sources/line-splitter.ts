@@ -194,17 +194,22 @@ export class LineSplitter {
       starts.push(-1)
       let nl = chunk.indexOf(NL, p)
       if (nl === -1 || nl > e) nl = e + 1 // cannot happen: chunk[e] is a newline
-      if (nl - p > max) {
-        out.push(chunk.toString('utf8', p, utf8Boundary(chunk, p, p + max)))
-        this.lastTruncated++
-      } else {
-        const end = nl > p && chunk[nl - 1] === CR ? nl - 1 : nl
-        out.push(chunk.toString('utf8', p, end))
-      }
+      out.push(lineText(chunk, p, nl, max))
+      if (nl - p > max) this.lastTruncated++
       p = nl + 1
     }
     return out
   }
+}
+
+/**
+ * The text of the line at bytes[from, nl) (nl: its newline, or where it ends): a '\r' before the newline dropped, a
+ * line over `max` bytes cut at `max` on a UTF-8 boundary (the caller counts the cut).
+ */
+export function lineText(bytes: Buffer, from: number, nl: number, max: number): string {
+  if (nl - from > max) return bytes.toString('utf8', from, utf8Boundary(bytes, from, from + max))
+  const end = nl > from && bytes[nl - 1] === CR ? nl - 1 : nl
+  return bytes.toString('utf8', from, end)
 }
 
 /** The largest end <= `end` that does not split a UTF-8 character (a cut line must not end in a half character). */

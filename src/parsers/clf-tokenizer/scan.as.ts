@@ -3,8 +3,8 @@
  * runs the engine's prefilter (prefilter.ts, handed over as tables) on what it found. A plain line that no rule can
  * match (most of a day's lines) is QUIET: the scan loop reads its time and client from the record and makes no
  * strings and no event for it unless an open incident asks. Every other line is left to the JavaScript parser, which
- * reads it exactly as before: anything not plain (not ASCII, too long, a status or byte count the parser refuses, an X-Forwarded-For to look at, an odd method or an absent target) and every line some
- * rule may match. So the only decision taken here is "no rule can match this", and it is the prefilter's own,
+ * reads it exactly as before: anything not plain (not ASCII, too long, a status or byte count the parser refuses,
+ * an X-Forwarded-For to look at, an odd method or an absent target) and every line some rule may match. So the only decision taken here is "no rule can match this", and it is the prefilter's own,
  * taken on the same texts (see prefilter.ts: heads, texts anywhere, texts at the end, over ASCII bytes).
  *
  * Lines are tokenized without EXACT: nothing goes into the tables of texts seen, whose slots clf.ts mirrors. Clients

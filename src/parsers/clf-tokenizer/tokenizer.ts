@@ -83,7 +83,7 @@ export class ClfTokenizer {
   }
 
   /**
-   * Puts a prefilter's tables (prefilter.ts, `PrefilterSpec`) where scan.as.ts reads them, once per distinct spec;
+   * Puts a prefilter's tables (`Prefilter.spec()`, prefilter.ts) where scan.as.ts reads them, once per distinct spec;
    * returns their address for `scanChunk`.
    */
   installPrefilter(spec: Uint8Array): number {
