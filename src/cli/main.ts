@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander'
 import { ConfigError, LookoutError, UsageError } from '../core/errors.js'
 import { VERSION } from './version.js'
@@ -126,16 +125,21 @@ function printError(err: unknown, debug: boolean): void {
   if (e !== undefined && !(e instanceof Error)) process.stderr.write(`${indent}${String(e)}\n`)
 }
 
-try {
-  await program.parseAsync(process.argv)
-} catch (err) {
-  if (err instanceof CommanderError) {
-    process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE
-  } else {
-    printError(err, program.opts<{ debug?: boolean }>().debug === true)
-    process.exitCode = err instanceof ConfigError || err instanceof UsageError ? EXIT_USAGE : EXIT_RUNTIME
-    if (!(err instanceof LookoutError) && !program.opts<{ debug?: boolean }>().debug) {
-      process.stderr.write('  (this looks like a bug in lookout; run with --debug for the stack trace)\n')
+/** (a function, not top-level await: the bundle is CommonJS, see scripts/bundle.mjs) */
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv)
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE
+    } else {
+      printError(err, program.opts<{ debug?: boolean }>().debug === true)
+      process.exitCode = err instanceof ConfigError || err instanceof UsageError ? EXIT_USAGE : EXIT_RUNTIME
+      if (!(err instanceof LookoutError) && !program.opts<{ debug?: boolean }>().debug) {
+        process.stderr.write('  (this looks like a bug in lookout; run with --debug for the stack trace)\n')
+      }
     }
   }
 }
+
+void main()
