@@ -54,7 +54,7 @@ import {
   XFF_FROM,
   XFF_TO,
 } from './slots'
-import { findIn, intern, RESULT, SCAN_IP_TABLE, SCAN_PATH_SAID, SCAN_PATH_TABLE, tokenize } from './tokenizer.as'
+import { intern, RESULT, SCAN_IP_TABLE, SCAN_PATH_TABLE, sameText, slotOf, tokenize } from './tokenizer.as'
 
 const STATUSES = 601
 
@@ -131,19 +131,25 @@ function meets(spec: i32, terms: i32, from: i32, to: i32): bool {
 
 /**
  * meets() for a path, remembered: a day's requests go to a few thousand paths (pages, scripts, styles), so the
- * answer for (path, group) is kept beside the path in a table of paths seen (64 groups at most; a path over 60
- * bytes, or a group past 64, is searched every time). A slot that takes a new path forgets the answers it held.
+ * answers for the path are kept with it in a table of paths seen, an entry a cache line of 64 bytes: the length
+ * (u8), which groups were asked (u32 at 4, a bit per group) and which said yes (u32 at 8), the path at 12. A path
+ * over 52 bytes, or a group past 31, is searched every time; a slot that takes a new path forgets.
  */
-function remembered(table: usize, said: usize, spec: i32, g: i32, terms: i32, from: i32, to: i32): bool {
-  if (g >= 64) return meets(spec, terms, from, to)
-  const slot = intern(table, from, to)
-  if (slot < 0) return meets(spec, terms, from, to)
-  const at = said + (<usize>(slot & (HIT - 1)) << 6)
-  if (slot < HIT) memory.fill(at, 0, 64)
-  const known = load<u8>(at + <usize>g)
-  if (known != 0) return known == 2
+function remembered(spec: i32, g: i32, terms: i32, from: i32, to: i32): bool {
+  const n = to - from
+  if (g >= 32 || n < 1 || n > 52) return meets(spec, terms, from, to)
+  const e = SCAN_PATH_TABLE + (<usize>slotOf(from, to) << 6)
+  if (<i32>load<u8>(e) != n || !sameText(e + 12, from, n)) {
+    store<u8>(e, <u8>n)
+    store<u64>(e + 4, 0)
+    memory.copy(e + 12, <usize>from, <usize>n)
+  }
+  const bit: u32 = 1 << g
+  const asked = load<u32>(e + 4)
+  if ((asked & bit) != 0) return (load<u32>(e + 8) & bit) != 0
   const hit = meets(spec, terms, from, to)
-  store<u8>(at + <usize>g, hit ? 2 : 1)
+  store<u32>(e + 4, asked | bit)
+  if (hit) store<u32>(e + 8, load<u32>(e + 8) | bit)
   return hit
 }
 
@@ -170,7 +176,7 @@ function quiet(spec: i32, o: i32): bool {
   if ((flags & PF_ALL) != 0) return false
   const pathTerms = word(spec, gw + 1)
   const pf = o + res(PATH_FROM)
-  if (pathTerms >= 0 && remembered(SCAN_PATH_TABLE, SCAN_PATH_SAID, spec, g, pathTerms, pf, o + res(PATH_TO))) {
+  if (pathTerms >= 0 && remembered(spec, g, pathTerms, pf, o + res(PATH_TO))) {
     return false
   }
   const queryTerms = word(spec, gw + 2)

@@ -65,10 +65,9 @@ const IP_TABLE: usize = 1024
 const VHOST_TABLE: usize = IP_TABLE + (<usize>TABLE_SLOTS << 6)
 /** the scan pass's own table of clients (scan.as.ts): clf-batches.ts keeps what it made of each slot */
 export const SCAN_IP_TABLE: usize = VHOST_TABLE + (<usize>TABLE_SLOTS << 6)
-/** the scan pass's table of paths, and beside it what its prefilter said of each (scan.as.ts) */
+/** the scan pass's table of paths, each with what its prefilter said of it (scan.as.ts) */
 export const SCAN_PATH_TABLE: usize = SCAN_IP_TABLE + (<usize>TABLE_SLOTS << 6)
-export const SCAN_PATH_SAID: usize = SCAN_PATH_TABLE + (<usize>TABLE_SLOTS << 6)
-export const INPUT: usize = SCAN_PATH_SAID + (<usize>TABLE_SLOTS << 6)
+export const INPUT: usize = SCAN_PATH_TABLE + (<usize>TABLE_SLOTS << 6)
 
 let E: i32 = 0 // just past the line's last byte
 
@@ -111,7 +110,16 @@ export function findIn(from: i32, to: i32, c: i32): i32 {
 export function intern(table: usize, from: i32, to: i32): i32 {
   const n = to - from
   if (n < 1 || n > 60) return -1
-  // FNV-1a over 8 bytes at a time (the last word masked to the text), then mixed down so every byte counts
+  const slot = slotOf(from, to)
+  const e = table + (<usize>slot << 6)
+  if (<i32>load<u8>(e) == n && sameText(e + 4, from, n)) return slot | HIT
+  store<u8>(e, <u8>n)
+  memory.copy(e + 4, <usize>from, <usize>n)
+  return slot
+}
+
+/** A table slot for the text [from, to): FNV-1a over 8 bytes at a time (the last word masked), mixed down. */
+export function slotOf(from: i32, to: i32): i32 {
   let h: u64 = 0xcbf29ce484222325
   let i = from
   for (; i + 8 <= to; i += 8) h = (h ^ load<u64>(<usize>i)) * 0x100000001b3
@@ -119,24 +127,18 @@ export function intern(table: usize, from: i32, to: i32): i32 {
   h ^= h >> 32
   h *= 0xff51afd7ed558ccd
   h ^= h >> 29
-  const slot = <i32>(h & (TABLE_SLOTS - 1))
-  const e = table + (<usize>slot << 6)
-  if (<i32>load<u8>(e) == n) {
-    let same = true
-    for (let k = 0; k < n; k += 16) {
-      const rest = n - k
-      const want = rest >= 16 ? 0xffff : (1 << rest) - 1
-      const m = i8x16.bitmask(i8x16.eq(v128.load(e + 4 + <usize>k), v128.load(<usize>(from + k))))
-      if ((m & want) != want) {
-        same = false
-        break
-      }
-    }
-    if (same) return slot | HIT
+  return <i32>(h & (TABLE_SLOTS - 1))
+}
+
+/** The `n` bytes at `e` are those at `from` (16 at a time). */
+export function sameText(e: usize, from: i32, n: i32): bool {
+  for (let k = 0; k < n; k += 16) {
+    const rest = n - k
+    const want = rest >= 16 ? 0xffff : (1 << rest) - 1
+    const m = i8x16.bitmask(i8x16.eq(v128.load(e + <usize>k), v128.load(<usize>(from + k))))
+    if ((m & want) != want) return false
   }
-  store<u8>(e, <u8>n)
-  memory.copy(e + 4, <usize>from, <usize>n)
-  return slot
+  return true
 }
 
 /** The quote closing a field that starts at `from`: the next `"` not escaped by an odd run of backslashes. */
