@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultConfig } from '../config/load.js'
 import { createIpMatcher } from '../core/ip.js'
-import { isParseFailure, type ParseResult } from '../core/types.js'
+import { isParseFailure, type ParseResult, type Parser } from '../core/types.js'
 import { compileRules } from '../detectors/compile.js'
 import { prefilterFor } from '../detectors/engine.js'
 import { generateTraffic } from '../generator/index.js'
@@ -178,6 +178,36 @@ describe('the WebAssembly scan pass', () => {
       }
     })
   }
+
+  it('asks the parser again, after each line it reads, whether it still reads lines as CLF (Parser.lock)', async () => {
+    // a parser that reads CLF, but once it has read a line with `relock` no longer promises to read lines as CLF does
+    const clf = createParser('combined')
+    let relocked = 0
+    const parser: Parser = {
+      parse(line, site) {
+        if (line.includes('relock')) relocked = 1
+        const r = clf.parse(line, site)
+        return isParseFailure(r) || relocked === 0 ? r : { ...r, user: 'read-by-the-parser' }
+      },
+      lock: () => relocked,
+    }
+    const quiet = '203.0.113.9 - - [10/Oct/2025:13:55:36 +0000] "GET / HTTP/1.1" 200 512 "-" "x"'
+    const login = '203.0.113.9 - - [10/Oct/2025:13:55:37 +0000] "POST /wp-login.php HTTP/1.1" 200 1 "-" "relock"'
+    const file = join(dir, 'relock.log')
+    writeFileSync(file, `${[quiet, quiet, login, quiet, quiet].join('\n')}\n`)
+    const seen: [boolean, string][] = []
+    const opts = { parser, site: '', prefilter: prefilter.spec(), xff: false, maxLineBytes: MAX, chunkBytes: 4096 }
+    for await (const b of clfBatches(file, opts) as AsyncIterable<ScanBatch>) {
+      while (b.next()) seen.push([b.maybe, b.event().user])
+    }
+    expect(seen).toEqual([
+      [false, ''],
+      [false, ''],
+      [true, 'read-by-the-parser'],
+      [true, 'read-by-the-parser'],
+      [true, 'read-by-the-parser'],
+    ])
+  })
 
   it('keeps a last line without a newline, and cuts over-long lines as the splitter does', async () => {
     const want = await reference(noNewline, 'auto')

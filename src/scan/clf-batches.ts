@@ -99,6 +99,8 @@ class ClfBatch implements ScanBatch {
   private runFrom = 0
   private runTo = 0
   private readonly lock: (() => number) | null
+  /** the parser reads the next line as CLF would (lock 0): asked again after each line it reads, as only that changes it */
+  private clf: boolean
   private readonly f64: Float64Array
 
   constructor(
@@ -113,11 +115,16 @@ class ClfBatch implements ScanBatch {
   ) {
     this.f64 = new Float64Array(recs.buffer, recs.byteOffset, recs.length >> 1)
     this.lock = opts.parser.lock?.bind(opts.parser) ?? null
+    this.clf = this.lock === null || this.lock() === 0
+  }
+
+  private parsed(r: ParseResult): ParseResult {
+    if (this.lock !== null) this.clf = this.lock() === 0
+    return r
   }
 
   next(): boolean {
     const recs = this.recs
-    const lock = this.lock
     while (++this.i < this.lines) {
       const i = this.i
       this.text = null
@@ -126,7 +133,7 @@ class ClfBatch implements ScanBatch {
       else {
         const r = i * REC_WORDS
         const kind = recs[r + REC_KIND]
-        if (kind === REC_QUIET && (lock === null || lock() === 0)) {
+        if (kind === REC_QUIET && this.clf) {
           // a QUIET line reads as CLF (so does `auto` while locked onto CLF with nothing pending: lock 0); a client
           // that is no dotted quad as clf.ts reads it: normalised (if that fails, the parser says what the line is)
           const v6 = recs[r + REC_SHAPE] !== 4
@@ -140,7 +147,7 @@ class ClfBatch implements ScanBatch {
             return true
           }
         }
-        ev = kind === REC_QUIET ? this.opts.parser.parse(this.line(), this.opts.site) : this.parseRun(i)
+        ev = this.parsed(kind === REC_QUIET ? this.opts.parser.parse(this.line(), this.opts.site) : this.parseRun(i))
       }
       if (isParseFailure(ev)) {
         this.unparsed++
@@ -205,7 +212,7 @@ class ClfBatch implements ScanBatch {
 
   event(): LogEvent {
     if (this.e === null) {
-      const ev = this.opts.parser.parse(this.line(), this.opts.site)
+      const ev = this.parsed(this.opts.parser.parse(this.line(), this.opts.site))
       if (isParseFailure(ev)) throw new Error(`scan: the parser refused a line the WebAssembly pass read (${ev.error})`)
       this.e = ev
     }
