@@ -4,7 +4,7 @@
  */
 import { allowMatcher } from './config/allow.js'
 import type { LookoutConfig } from './config/schema.js'
-import { compileRules } from './detectors/config.js'
+import { compileRules } from './detectors/compile.js'
 import { createEngine, type Engine } from './detectors/engine.js'
 import { createIncidentManager, type IncidentManager } from './incidents/manager.js'
 import { createRuleMatcher } from './incidents/rule-matcher.js'

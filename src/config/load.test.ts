@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../core/errors.js'
+import { builtInConfig } from './defaults.js'
 import { defaultConfig, loadConfig, parseConfigText, resolveConfigPath } from './load.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'lookout-config-'))
@@ -22,6 +23,14 @@ const issuesOf = (fn: () => unknown) => {
 }
 
 describe('config', () => {
+  it('has built-in defaults without the schema that are what the schema makes of an empty config', () => {
+    for (const cwd of [dir, '/']) {
+      const cfg = builtInConfig({ cwd })
+      expect(cfg).toEqual(defaultConfig({ cwd }))
+      expect(Object.isFrozen(cfg.incidents)).toBe(true)
+    }
+  })
+
   it('gives frozen defaults without a file', () => {
     const cfg = defaultConfig({ cwd: dir })
     expect(cfg.sources).toEqual([])

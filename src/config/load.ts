@@ -1,10 +1,9 @@
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { hostname } from 'node:os'
-import { dirname, resolve } from 'node:path'
 import type { Document, LineCounter, Node } from 'yaml'
 import type { z } from 'zod'
 import { ConfigError, type ConfigIssue } from '../core/errors.js'
+import { finishConfig, type LoadOptions, resolveConfigPath } from './defaults.js'
 import { type LookoutConfig, rootConfig } from './schema.js'
 
 /**
@@ -17,30 +16,7 @@ const yaml = (): typeof import('yaml') => {
   return yamlLib
 }
 
-export const DEFAULT_CONFIG_FILE = 'lookout.yml'
-export const DEFAULT_STATE_DIR = '/var/lib/lookout'
-
-export interface LoadOptions {
-  /** --config FILE; undefined: $LOOKOUT_CONFIG, else ./lookout.yml, else built-in defaults */
-  file?: string | undefined
-  env?: NodeJS.ProcessEnv
-  cwd?: string
-  /**
-   * Commands that only read the store (status, outbox) need no secrets: with `true`, a setting whose ${ENV} variable
-   * is unset is left out together with the section that holds it (e.g. notify.slack), instead of being an error.
-   */
-  tolerateMissingEnv?: boolean
-}
-
-/** Which config file applies, or null for the built-in defaults. */
-export function resolveConfigPath(opts: LoadOptions = {}): string | null {
-  const env = opts.env ?? process.env
-  const cwd = opts.cwd ?? process.cwd()
-  if (opts.file) return resolve(cwd, opts.file)
-  if (env.LOOKOUT_CONFIG) return resolve(cwd, env.LOOKOUT_CONFIG)
-  const local = resolve(cwd, DEFAULT_CONFIG_FILE)
-  return existsSync(local) ? local : null
-}
+export { DEFAULT_CONFIG_FILE, DEFAULT_STATE_DIR, type LoadOptions, resolveConfigPath } from './defaults.js'
 
 /** Reads, substitutes ${ENV}, validates and freezes the config. Throws ConfigError listing every problem. */
 export function loadConfig(opts: LoadOptions = {}): LookoutConfig {
@@ -105,28 +81,7 @@ export function parseConfigText(text: string, file: string, opts: LoadOptions = 
   if (!result.success) issues.push(...zodIssues(result.error, yamlDoc().doc, yamlDoc().lineCounter, file))
   if (issues.length || !result.success) throw new ConfigError(issues)
 
-  const cwd = opts.cwd ?? process.cwd()
-  const cfg = {
-    ...result.data,
-    state_dir: result.data.state_dir
-      ? resolve(file.startsWith('<') ? cwd : dirname(file), result.data.state_dir)
-      : defaultStateDir(cwd),
-    hostname: result.data.hostname ?? hostname(),
-    configFile: file.startsWith('<') ? null : file,
-  }
-  return deepFreeze(cfg)
-}
-
-function defaultStateDir(cwd: string): string {
-  for (const dir of [DEFAULT_STATE_DIR, dirname(DEFAULT_STATE_DIR)]) {
-    try {
-      accessSync(dir, constants.W_OK)
-      return DEFAULT_STATE_DIR
-    } catch {
-      // not writable (or missing): try the parent, then fall back to the working directory
-    }
-  }
-  return resolve(cwd, '.lookout')
+  return finishConfig(result.data, file, opts)
 }
 
 type Path = (string | number)[]
@@ -254,12 +209,4 @@ const KNOWN_HINTS: Record<string, string> = {
   webhookUrl: 'webhook_url',
   rule: 'rules',
   pack: 'packs',
-}
-
-function deepFreeze<T>(o: T): T {
-  if (o !== null && typeof o === 'object' && !Object.isFrozen(o)) {
-    Object.freeze(o)
-    for (const v of Object.values(o)) deepFreeze(v)
-  }
-  return o
 }

@@ -7,19 +7,13 @@ import { createIpMatcher, type IpMatcher } from '../core/ip.js'
 import type { KeyKind, LogEvent, Severity } from '../core/types.js'
 import type { PacksConfig, RuleOverride } from './config.js'
 import { formatDuration } from './duration.js'
-import type { Pack } from './packs/pack.js'
+import { type Pack, packRule } from './packs/pack.js'
 import { webPack } from './packs/web.js'
 import { JETPACK_RANGES, JETPACK_RULES, wordpressPack } from './packs/wordpress.js'
 import { compilePattern, compileValuePattern, type PathPattern, PathSet, PatternError } from './pattern.js'
 import { queryValue } from './query.js'
-import {
-  type DistinctField,
-  type FilterOrList,
-  type FilterSpec,
-  parseStatusRange,
-  type RuleSpec,
-  ruleSpec,
-} from './rule-spec.js'
+import type { DistinctField, FilterOrList, FilterSpec, RuleSpec } from './rule-spec.js'
+import { parseStatusRange } from './status.js'
 
 /** A compiled filter. `path` is the event's canonical path (see canonicalPath), computed once per event. */
 export interface EventFilter {
@@ -119,7 +113,7 @@ export function compileRules(cfg: Config): CompiledRule[] {
     if (setting === false || (typeof setting === 'object' && !setting.enabled)) continue
     const settings = typeof setting === 'object' ? (setting as Record<string, unknown>) : {}
     for (const input of pack.rules) {
-      const spec = ruleSpec.parse(input) // the packs are code: a failure here is a bug, not a config error
+      const spec = packRule(input) // the packs are code: a failure here is a bug, not a config error
       const override = settings[spec.name] as RuleOverride | undefined
       if (override === false || (typeof override === 'object' && !override.enabled)) continue
       builtIn.set(spec.name, pack.name)

@@ -11,9 +11,8 @@ import { ruleSpec, severity, thresholdSpec } from './rule-spec.js'
 
 export type { CompiledRule, CompiledThreshold, EventFilter } from './compile.js'
 export { compileRules } from './compile.js'
-export { duration } from './duration.js'
 export type { RuleSpec, RuleSpecInput, ThresholdSpec } from './rule-spec.js'
-export { ruleSpec } from './rule-spec.js'
+export { duration, ruleSpec } from './rule-spec.js'
 
 export const ruleOverride = z
   .union([

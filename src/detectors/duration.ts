@@ -1,5 +1,3 @@
-import { z } from 'zod'
-
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }
 /** One or more `<number><unit>` groups: `90s`, `5m`, `1h30m`, `24h`, `7d`. Anchored and linear (config text only). */
 const DURATION = /^(?:\d+(?:ms|s|m|h|d))+$/
@@ -21,22 +19,3 @@ export function formatDuration(ms: number): string {
   if (ms % 1000 === 0) return `${ms / 1000}s`
   return `${ms}ms`
 }
-
-/**
- * The `duration` leaf schema: a string such as `30s`, `1m`, `5m`, `1h`, `24h` or `1h30m` in the config, milliseconds
- * after parsing. Zero is refused (a window must hold time).
- */
-export const duration = z
-  .string()
-  .transform((text, ctx) => {
-    const ms = parseDuration(text.trim())
-    if (ms === null || ms <= 0) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `not a duration: ${JSON.stringify(text)} (use a number and a unit: 30s, 5m, 1h, 24h, 7d)`,
-      })
-      return z.NEVER
-    }
-    return ms
-  })
-  .describe('A duration: a number and a unit (ms, s, m, h, d), e.g. 30s, 5m, 1h, 24h, 1h30m')

@@ -4,8 +4,28 @@
  */
 import { z } from 'zod'
 import { isIpOrCidrOrPreset } from '../core/ip.js'
-import { duration } from './duration.js'
+import { parseDuration } from './duration.js'
 import { compilePattern, compileValuePattern, PatternError } from './pattern.js'
+import { parseStatusRange } from './status.js'
+
+/**
+ * The `duration` leaf schema: a string such as `30s`, `1m`, `5m`, `1h`, `24h` or `1h30m` in the config, milliseconds
+ * after parsing. Zero is refused (a window must hold time).
+ */
+export const duration = z
+  .string()
+  .transform((text, ctx) => {
+    const ms = parseDuration(text.trim())
+    if (ms === null || ms <= 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `not a duration: ${JSON.stringify(text)} (use a number and a unit: 30s, 5m, 1h, 24h, 7d)`,
+      })
+      return z.NEVER
+    }
+    return ms
+  })
+  .describe('A duration: a number and a unit (ms, s, m, h, d), e.g. 30s, 5m, 1h, 24h, 1h30m')
 
 const patternSchema = (what: string, compile = compilePattern) =>
   z.string().superRefine((s, ctx) => {
@@ -27,21 +47,6 @@ const valuePattern = patternSchema('value', compileValuePattern).describe(
 )
 
 const oneOrMany = <T extends z.ZodType>(t: T) => z.union([t, z.array(t).min(1)])
-
-/** `404`, `"4xx"` or `"400-499"` → [from, to]; null when it is none of these. */
-export function parseStatusRange(v: number | string): [number, number] | null {
-  if (typeof v === 'number') return Number.isInteger(v) && v >= 100 && v <= 599 ? [v, v] : null
-  const s = v.trim()
-  if (/^[1-5]xx$/.test(s)) {
-    const h = Number(s[0]) * 100
-    return [h, h + 99]
-  }
-  const m = /^([1-5]\d\d)(?:-([1-5]\d\d))?$/.exec(s)
-  if (!m) return null
-  const from = Number(m[1])
-  const to = m[2] === undefined ? from : Number(m[2])
-  return from <= to ? [from, to] : null
-}
 
 const statusSpec = z
   .union([z.number(), z.string()])

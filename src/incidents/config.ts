@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { duration } from '../detectors/duration.js'
+import { duration } from '../detectors/rule-spec.js'
 
 /** `YYYY-MM-DD`, a real calendar date. */
 const isoDate = (what: string) => z.iso.date({ message: 'expected a date as YYYY-MM-DD' }).describe(what)

@@ -1,12 +1,11 @@
 import { z } from 'zod'
 import { ConfigError, UsageError } from '../core/errors.js'
 import { compileApacheFormat } from './apache-format.js'
+import { FORMAT_NAMES, type FormatName, isFormatName } from './format-names.js'
 import { JSON_FIELDS, type JsonField } from './json.js'
 import { compileNginxFormat } from './nginx-format.js'
 
-/** The named formats `sources[].format` and `--format` accept. */
-export const FORMAT_NAMES = ['auto', 'common', 'combined', 'vhost_combined', 'nginx', 'syslog', 'json'] as const
-export type FormatName = (typeof FORMAT_NAMES)[number]
+export { FORMAT_NAMES, type FormatName } from './format-names.js'
 
 const FORMAT_HELP: Record<FormatName, string> = {
   auto: 'recognise combined / common / vhost_combined / syslog-wrapped / JSON from the lines themselves',
@@ -17,8 +16,6 @@ const FORMAT_HELP: Record<FormatName, string> = {
   syslog: 'an access line behind a syslog header (RFC 3164 or 5424), e.g. nginx access_log syslog:',
   json: 'JSON access logs with the usual field names (remote_addr, time_iso8601, request, status, ...)',
 }
-
-const isFormatName = (s: string): s is FormatName => (FORMAT_NAMES as readonly string[]).includes(s)
 
 const knownList = `known formats: ${FORMAT_NAMES.join(', ')}, or {apache: "<LogFormat>"}, {nginx: "<log_format>"}, {json: {field map}}`
 

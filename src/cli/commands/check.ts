@@ -5,8 +5,8 @@ import { expandSourcePath } from '../../sources/file/glob.js'
 import { configFrom, paint, useColor } from './shared.js'
 
 /** Validates the config (phase 1 only: nothing is opened) and says what would be watched. */
-export function checkCommand(o: { config?: string }): void {
-  const cfg = configFrom(o)
+export async function checkCommand(o: { config?: string }): Promise<void> {
+  const cfg = await configFrom(o)
   const rules = compileRules(cfg)
   const c = paint(useColor())
   const out: string[] = [c.green(`✓ ${cfg.configFile ?? 'built-in defaults (no config file)'} is valid.`), '']

@@ -2,8 +2,8 @@ import { UsageError } from '../../core/errors.js'
 import { whoIsOnDuty } from '../../incidents/duty.js'
 import { configFrom } from './shared.js'
 
-export function dutyCommand(o: { config?: string; at?: string }): void {
-  const cfg = configFrom(o)
+export async function dutyCommand(o: { config?: string; at?: string }): Promise<void> {
+  const cfg = await configFrom(o)
   const at = o.at === undefined ? Date.now() : Date.parse(o.at)
   if (Number.isNaN(at)) throw new UsageError(`--at ${o.at}: not a date (try 2026-12-24 or 2026-12-24T09:00:00+01:00)`)
   const person = whoIsOnDuty(cfg.team, at)

@@ -1,8 +1,8 @@
 import { UsageError } from '../../core/errors.js'
 import { iso, openStoreFor, storeConfigFrom } from './shared.js'
 
-export function outboxCommand(o: { config?: string; json?: boolean }): void {
-  const cfg = storeConfigFrom(o)
+export async function outboxCommand(o: { config?: string; json?: boolean }): Promise<void> {
+  const cfg = await storeConfigFrom(o)
   const store = openStoreFor(cfg)
   try {
     const rows = store.outbox.list(['pending', 'failed', 'dead'])
@@ -37,13 +37,13 @@ export function outboxCommand(o: { config?: string; json?: boolean }): void {
   }
 }
 
-export function outboxRetryCommand(id: string | undefined, o: { config?: string; all?: boolean }): void {
+export async function outboxRetryCommand(id: string | undefined, o: { config?: string; all?: boolean }): Promise<void> {
   if (!o.all && id === undefined) throw new UsageError('say which alert to retry: `lookout outbox retry ID` or `--all`')
   if (o.all && id !== undefined) throw new UsageError('give either an ID or --all, not both')
   const n = id === undefined ? Number.NaN : Number(id)
   if (!o.all && !Number.isInteger(n))
     throw new UsageError(`"${id}" is not an outbox id (a number, see \`lookout outbox\`)`)
-  const cfg = storeConfigFrom(o)
+  const cfg = await storeConfigFrom(o)
   const store = openStoreFor(cfg)
   try {
     const count = store.outbox.retry(o.all ? 'all' : n, Date.now())

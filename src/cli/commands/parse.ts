@@ -1,14 +1,13 @@
-import { loadConfig } from '../../config/load.js'
 import { createIpMatcher } from '../../core/ip.js'
 import { isParseFailure, type ParseResult } from '../../core/types.js'
-import { parseFormatFlag } from '../../parsers/config.js'
 import { createParser, parseLines } from '../../parsers/index.js'
 import { readLines } from '../../sources/file/read-lines.js'
+import { configFrom, formatFrom } from './shared.js'
 
 /** One JSON object per input line: the event, or {"error","line"}. A format tester. */
 export async function parseCommand(files: string[], o: { format: string; config?: string }): Promise<void> {
-  const format = parseFormatFlag(o.format)
-  const cfg = loadConfig({ file: o.config })
+  const format = await formatFrom(o.format)
+  const cfg = await configFrom(o)
   const trustedProxies = createIpMatcher(cfg.trusted_proxies)
   const out = process.stdout
   for (const file of files.length ? files : ['-']) {

@@ -17,8 +17,8 @@ export interface StatusJson {
   notifyErrors: Array<{ destination: string; error: string }>
 }
 
-export function statusCommand(o: { config?: string; json?: boolean }): void {
-  const cfg = storeConfigFrom(o)
+export async function statusCommand(o: { config?: string; json?: boolean }): Promise<void> {
+  const cfg = await storeConfigFrom(o)
   const file = storePath(cfg)
   if (!existsSync(file)) {
     if (o.json) {
