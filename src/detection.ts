@@ -8,14 +8,14 @@ import { compileRules } from './detectors/compile.js'
 import { createEngine, type Engine } from './detectors/engine.js'
 import { createIncidentManager, type IncidentManager } from './incidents/manager.js'
 import { createRuleMatcher } from './incidents/rule-matcher.js'
-import type { Store } from './store/store.js'
+import type { IncidentStore } from './store/store.js'
 
 export interface Detection {
   engine: Engine
   incidents: IncidentManager
 }
 
-export function createDetection(cfg: LookoutConfig, store: Store): Detection {
+export function createDetection(cfg: LookoutConfig, store: IncidentStore): Detection {
   const allow = allowMatcher(cfg)
   const rules = compileRules(cfg)
   return {

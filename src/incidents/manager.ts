@@ -1,7 +1,7 @@
 import { ipv4FromBits, parseIpv4, subnetOf } from '../core/ip.js'
 import type { Alert, Finding, Incident, IncidentKind, IncidentStep, LogEvent } from '../core/types.js'
 import { detach } from '../detectors/windows.js'
-import type { Store } from '../store/store.js'
+import type { IncidentStore } from '../store/store.js'
 import type { IncidentsConfig, TeamConfig } from './config.js'
 import { whoIsOnDuty } from './duty.js'
 import type { RuleMatcher } from './rule-matcher.js'
@@ -65,7 +65,7 @@ export interface IncidentManager {
 }
 
 export interface IncidentManagerOptions {
-  store: Store
+  store: IncidentStore
   config: IncidentsConfig
   team: TeamConfig
   /**

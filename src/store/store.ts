@@ -68,6 +68,9 @@ export interface OutboxRepo {
   nextDue(destination: string): number | null
 }
 
+/** What the incident manager keeps in a store: its incidents, their baselines (meta), in transactions. */
+export type IncidentStore = Pick<Store, 'incidents' | 'transaction' | 'getMeta' | 'setMeta'>
+
 export interface Store {
   readonly path: string
   cursors: CursorRepo

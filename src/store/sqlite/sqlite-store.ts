@@ -1,10 +1,18 @@
 import { mkdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import { StoreError } from '../../core/errors.js'
 import type { Alert, Incident } from '../../core/types.js'
 import type { Checkpoint, CursorRepo, IncidentRepo, OutboxRepo, OutboxRow, OutboxStatus, Store } from '../store.js'
 import { migrate } from './migrations.js'
+
+/** better-sqlite3, loaded by the first store opened: commands that open none (scan, parse, duty) start without it. */
+let sqlite: typeof Database | null = null
+const sqliteLib = (): typeof Database => {
+  sqlite ??= createRequire(import.meta.url)('better-sqlite3') as typeof Database
+  return sqlite
+}
 
 interface CheckpointRow {
   path: string
@@ -73,7 +81,7 @@ export function openSqliteStore(file: string, opts: SqliteStoreOptions = {}): St
   let db: Database.Database
   try {
     if (!opts.readonly && file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
-    db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false })
+    db = new (sqliteLib())(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false })
     if (!opts.readonly) {
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = NORMAL')
