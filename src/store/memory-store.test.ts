@@ -36,7 +36,10 @@ function exercise(s: IncidentStore): unknown[] {
   })
   // an update keeps where the row sorts (first seen as first written) and changes what is read back
   s.incidents.save({ ...incident('2', 500, 'resolved'), attempts: 9 })
-  said.push(s.incidents.open().map((i) => i.id), s.incidents.all().map((i) => [i.id, i.status, i.attempts]))
+  said.push(
+    s.incidents.open().map((i) => i.id),
+    s.incidents.all().map((i) => [i.id, i.status, i.attempts]),
+  )
   said.push(s.incidents.counts(), s.incidents.get('2'), s.incidents.get('9'))
   const copy = s.incidents.get('1') as Incident
   copy.attempts = 99
