@@ -209,6 +209,60 @@ describe('the WebAssembly scan pass', () => {
     ])
   })
 
+  it('skips the quiet lines nobody watches, up to the bound and the next sweep, and no further', async () => {
+    const at = (sec: number, ip: string, status = 200) =>
+      `${ip} - - [10/Oct/2025:13:55:${String(sec).padStart(2, '0')} +0000] "GET /a HTTP/1.1" ${status} 5 "-" "x"`
+    const lines = [
+      at(0, '203.0.113.1'),
+      at(1, '203.0.113.2'),
+      at(2, '2001:db8::2'),
+      at(3, '203.0.113.3'),
+      at(4, '198.51.100.9'), // (watched below)
+      at(5, '2001:db8::9'), // (watched below)
+      at(6, '203.0.113.4'),
+      at(7, '203.0.113.5', 404), // (a 404: the 404-scan rule may count it)
+      at(8, '203.0.113.6'),
+    ]
+    const file = join(dir, 'skip.log')
+    writeFileSync(file, `${lines.join('\n')}\n`)
+    const t0 = Date.UTC(2025, 9, 10, 13, 55, 0)
+    const watchedV4 = (198 << 24) | (51 << 16) | (100 << 8) | 9
+    const watched = { ipv4: (bits: number) => bits >>> 0 === watchedV4 >>> 0, ip: (ip: string) => ip === '2001:db8::9' }
+    const none = { ipv4: () => false, ip: () => false }
+    const opts = {
+      parser: createParser('auto'),
+      site: '',
+      prefilter: prefilter.spec(),
+      xff: false,
+      maxLineBytes: MAX,
+      chunkBytes: 4096,
+    }
+    const batch = async (): Promise<ScanBatch> => {
+      for await (const b of clfBatches(file, opts) as AsyncIterable<ScanBatch>) return b
+      throw new Error('no batch')
+    }
+    // from line 0: lines 1-3 pass, line 4's client is watched
+    let b = await batch()
+    expect(b.next()).toBe(true)
+    expect(b.skip(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, watched)).toBe(3)
+    expect(b.skippedTime).toBe(t0 + 3000)
+    expect(b.next() && b.time).toBe(t0 + 4000)
+    // line 5's (IPv6) client is watched
+    expect(b.skip(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, watched)).toBe(0)
+    expect(b.next() && b.time).toBe(t0 + 5000)
+    // a line some rule may match stops it, watched or not
+    expect(b.skip(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, none)).toBe(1)
+    expect(b.next() && [b.time, b.maybe]).toEqual([t0 + 7000, true])
+    // the bound (another file's next line: at most) and the next sweep (before)
+    b = await batch()
+    expect(b.next()).toBe(true)
+    expect(b.skip(t0 + 2000, Number.POSITIVE_INFINITY, none)).toBe(2)
+    expect(b.next() && b.time).toBe(t0 + 3000)
+    expect(b.skip(Number.POSITIVE_INFINITY, t0 + 6000, none)).toBe(2)
+    expect(b.skippedTime).toBe(t0 + 5000)
+    expect(b.next() && b.time).toBe(t0 + 6000)
+  })
+
   it('keeps a last line without a newline, and cuts over-long lines as the splitter does', async () => {
     const want = await reference(noNewline, 'auto')
     for (const chunk of [64, 4096]) {

@@ -34,7 +34,7 @@ import { parseLines } from '../parsers/index.js'
 import { closeQuietly, readAt } from '../sources/file/fd.js'
 import { openForReading, readFailure } from '../sources/file/read-lines.js'
 import { lineText } from '../sources/line-splitter.js'
-import type { ScanBatch } from './batch.js'
+import type { ScanBatch, Watched } from './batch.js'
 
 export interface ClfBatchesOptions {
   /** the file's parser: reads the lines the pass leaves to JavaScript, and makes the events asked for */
@@ -88,6 +88,7 @@ class ClfBatch implements ScanBatch {
   time = 0
   maybe = false
   v4 = -1
+  skippedTime = Number.NEGATIVE_INFINITY
   private i = -1
   private e: LogEvent | null = null
   private text: string | null = null
@@ -160,6 +161,33 @@ class ClfBatch implements ScanBatch {
       return true
     }
     return false
+  }
+
+  skip(bound: number, before: number, watched: Watched): number {
+    const first = this.i + 1
+    // (a line of a parsed run is no QUIET one; `auto` must read lines as CLF, as in next)
+    if (first < this.runTo || !this.clf) return 0
+    const recs = this.recs
+    const f64 = this.f64
+    const clients = this.clients
+    let latest = Number.NEGATIVE_INFINITY
+    let i = first
+    for (; i < this.lines; i++) {
+      const r = i * REC_WORDS
+      if (recs[r + REC_KIND] !== REC_QUIET) break
+      const t = f64[(r >> 1) + REC_TIME_F64] as number
+      if (t > bound || t >= before) break
+      if (recs[r + REC_SHAPE] === 4) {
+        if (watched.ipv4((recs[r + REC_V4] as number) >>> 0)) break
+      } else {
+        const ip = clients?.[i] ?? null
+        if (ip === null || watched.ip(ip)) break // (null: not an IP, the parser says what the line is)
+      }
+      if (t > latest) latest = t
+    }
+    this.i = i - 1
+    this.skippedTime = latest
+    return i - first
   }
 
   /**

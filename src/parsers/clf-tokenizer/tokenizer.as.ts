@@ -8,7 +8,7 @@
  * the failure reasons are those of the JavaScript tokenizer it replaced, which the parser tests pin down. The tables
  * of texts seen (see intern) live here too, so that a repeated client or vhost costs a hash and a compare.
  *
- * Memory: the result record at RESULT, the two tables, the line anywhere after INPUT (tokenizer.ts copies it there),
+ * Memory: the result record at RESULT, the tables, the line anywhere after INPUT (tokenizer.ts copies it there),
  * and right after the line a byte that no check looks for: its '\r' or '\n' in a batch, a '\n' written after a
  * single line. Reads are not bounds-checked (that cost more than all the rest): every chain of checks starts inside
  * the line or at that byte and stops there, the SIMD search never reports a byte past the line, and a read before
