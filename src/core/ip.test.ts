@@ -63,6 +63,22 @@ describe('createIpMatcher', () => {
     expect(m.has('0.0.0.0')).toBe(true)
   })
 
+  test('single IPv6 addresses match in any spelling, beside ranges and without them', () => {
+    for (const m of [
+      createIpMatcher(['::1', '2001:DB8::5/128', 'fe80::7%eth0']),
+      createIpMatcher(['::1', '2001:db8::5', 'fe80::7', '2001:db8:1::/48']),
+    ]) {
+      expect(m.has('0:0:0:0:0:0:0:1')).toBe(true)
+      expect(m.has('2001:db8:0::5')).toBe(true)
+      expect(m.has('[2001:db8::5]:443')).toBe(true)
+      expect(m.has('fe80::7')).toBe(true)
+    }
+    const exact = createIpMatcher(['::1', '2001:db8::5/128'])
+    expect(exact.has('2001:db8::6')).toBe(false)
+    expect(exact.has('::2')).toBe(false)
+    expect(createIpMatcher(['2001:db8:1::/48', '2001:db8::5']).has('2001:db8:1:ffff::1')).toBe(true)
+  })
+
   test('host bits in a CIDR are ignored; /0 matches everything of its family', () => {
     const m = createIpMatcher(['10.1.2.3/8', '0.0.0.0/0'])
     expect(m.has('10.200.0.1')).toBe(true)

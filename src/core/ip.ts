@@ -319,12 +319,15 @@ export function isIpOrCidrOrPreset(s: string): boolean {
 
 /**
  * A matcher over IPs, CIDRs and presets (`cloudflare`). Ranges are bucketed by prefix length with a Set per length,
- * so a lookup costs one mask and one Set probe per distinct prefix length, however many ranges there are.
+ * so a lookup costs one mask and one Set probe per distinct prefix length, however many ranges there are. Single
+ * IPv6 addresses (`::1`, the loopback always allowed) are a Set of canonical strings: a client is one probe, without
+ * the 128-bit arithmetic ranges need.
  * Throws on an entry that is neither (validate config with isIpOrCidrOrPreset first).
  */
 export function createIpMatcher(cidrs: readonly string[]): IpMatcher {
   const v4Sets = new Map<number, Set<number>>()
   const v6Sets = new Map<number, Set<bigint>>()
+  const v6Exact = new Set<string>()
   let size = 0
   const add = (entry: string): void => {
     const c = parseCidr(entry.trim())
@@ -337,6 +340,8 @@ export function createIpMatcher(cidrs: readonly string[]): IpMatcher {
         v4Sets.set(c.bits, set)
       }
       set.add(c.net as number)
+    } else if (c.bits === 128) {
+      v6Exact.add(normalizeIp(entry.trim().split('/')[0] as string) as string)
     } else {
       let set = v6Sets.get(c.bits)
       if (!set) {
@@ -374,6 +379,7 @@ export function createIpMatcher(cidrs: readonly string[]): IpMatcher {
       if (norm === null) return false
       const n2 = parseIpv4(norm)
       if (n2 >= 0) return hasV4(n2)
+      if (v6Exact.has(norm)) return true
       if (v6Lookup.length === 0) return false
       const big = v6ToBigInt(norm)
       for (let i = 0; i < v6Lookup.length; i++) {
