@@ -1,6 +1,6 @@
 import ipaddr from 'ipaddr.js'
 import { describe, expect, test } from 'vitest'
-import { canonicalV6, detachString, normalizeIp, sliceDetached } from './ip.js'
+import { canonicalV6, detachString, normalizeIp, sliceDetached, subnetOf } from './ip.js'
 import { seededRandom as rng } from './prng.js'
 
 /** What normalizeIp gave for a plain IPv6 address before the fast path: ipaddr.js. */
@@ -68,6 +68,11 @@ describe('canonicalV6 (the fast path of normalizeIp)', () => {
         expect([s, fast]).toEqual([s, reference(s)])
       }
       expect([s, normalizeIp(s)]).toEqual([s, reference(s)])
+      const norm = reference(s)
+      if (norm !== null && norm.includes(':')) {
+        const head = ipaddr.IPv6.parse(norm).parts.slice(0, 4)
+        expect([s, subnetOf(s)]).toEqual([s, `${new ipaddr.IPv6([...head, 0, 0, 0, 0]).toRFC5952String()}/64`])
+      }
     }
     expect(handled).toBeGreaterThan(2_000)
   })

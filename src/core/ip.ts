@@ -401,6 +401,13 @@ export function subnetOf(ip: string): string {
   const norm = normalizeIp(ip)
   if (norm === null) return ip
   if (parseIpv4(norm) >= 0) return subnetOf(norm)
+  // (canonicalV6 leaves the 8 groups in `groups`) the first four, then `::`: the zero groups after them are the
+  // longest run, which RFC 5952 writes so
+  if (canonicalV6(norm) !== undefined) {
+    let end = 4
+    while (end > 0 && groups[end - 1] === 0) end--
+    return `${hexGroups(0, end)}::/64`
+  }
   const parts = ipaddr.IPv6.parse(norm).parts.slice(0, 4)
   return `${new ipaddr.IPv6([...parts, 0, 0, 0, 0]).toRFC5952String()}/64`
 }
