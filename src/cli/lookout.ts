@@ -29,7 +29,13 @@ const script = new Script(
 )
 // the build's sample run (scripts/bundle.mjs): the cache is taken at exit, with every function that ran compiled
 if (process.env.LOOKOUT_WRITE_CODE_CACHE === '1') {
-  process.once('exit', () => writeFileSync(cacheFile, script.createCachedData()))
+  process.once('exit', () => {
+    try {
+      writeFileSync(cacheFile, script.createCachedData())
+    } catch (err) {
+      process.stderr.write(`lookout: cannot write the code cache ${cacheFile}: ${(err as Error).message}\n`)
+    }
+  })
 }
 const module = { exports: {} }
 const run = script.runInThisContext() as (...args: unknown[]) => void
