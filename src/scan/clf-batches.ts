@@ -31,8 +31,8 @@ import {
 import { clfTokenizer } from '../parsers/clf-tokenizer/tokenizer.js'
 import { siteAt } from '../parsers/event.js'
 import { parseLines } from '../parsers/index.js'
-import { closeQuietly, readAt } from '../sources/file/fd.js'
-import { openForReading, readFailure } from '../sources/file/read-lines.js'
+import { closeQuietly } from '../sources/file/fd.js'
+import { openForReading, ReadAhead } from '../sources/file/read-lines.js'
 import { lineText } from '../sources/line-splitter.js'
 import type { ScanBatch, Watched } from './batch.js'
 
@@ -276,40 +276,15 @@ export async function* clfBatches(path: string, opts: ClfBatchesOptions): AsyncG
 
   const { fd, st } = await openForReading(path)
   try {
+    // each read has room in front for the partial line carried over from the read before
     const keep = opts.maxLineBytes + 4
-    const size = opts.chunkBytes
-    // two buffers: the next read runs in libuv's pool while this one's lines are handled; each has room in front for
-    // the partial line carried over from the read before
-    const bufs = [Buffer.allocUnsafe(keep + size), Buffer.allocUnsafe(keep + size)]
-    let pos = st.isFile() ? 0 : -1 // (pipes are read on, not by position)
-    const read = (into: Buffer): Promise<number> => {
-      const r = readAt(fd, into.subarray(keep), size, pos).then((n) => {
-        if (pos >= 0) pos += n
-        return n
-      })
-      r.catch(() => undefined) // (awaited below; this only keeps a read pending at a break from counting as unhandled)
-      return r
-    }
     /** the partial line after the last read (at most `keep` bytes: a longer line is cut there, its rest skipped) */
     let carry = Buffer.alloc(0)
     let skipping = false
-    let k = 0
-    let pending: Promise<number> | null = read(bufs[0] as Buffer)
+    const reads = new ReadAhead(fd, path, { size: opts.chunkBytes, positioned: st.isFile(), front: keep })
     try {
-      for (;;) {
-        let n: number
-        try {
-          n = await pending
-        } catch (err) {
-          throw readFailure(path, err)
-        } finally {
-          pending = null
-        }
-        if (n === 0) break
-        const buf = bufs[k] as Buffer
-        k ^= 1
-        // (the other buffer's batch is done: the consumer asked for the next one)
-        pending = read(bufs[k] as Buffer)
+      for (let n = await reads.next(); n > 0; n = await reads.next()) {
+        const buf = reads.buf
         const end = keep + n
         let start = keep - carry.length
         if (skipping) {
@@ -332,8 +307,7 @@ export async function* clfBatches(path: string, opts: ClfBatchesOptions): AsyncG
         yield batch(buf.subarray(start, last + 1))
       }
     } finally {
-      // a read still in flight must finish before the descriptor is closed (its number could be reused meanwhile)
-      if (pending !== null) await pending.catch(() => 0)
+      await reads.close()
     }
     if (carry.length > 0) {
       // the last line, without its newline: the pass needs one after it, the line's text stops before

@@ -84,13 +84,78 @@ export async function openForReading(path: string): Promise<{ fd: number; st: St
   }
 }
 
+/**
+ * The reads of an open file, one after the other, into two buffers that take turns: the next read runs in libuv's
+ * pool while the caller handles this one. Each read lands `front` bytes into its buffer (room for what the caller
+ * carries over, e.g. a partial line); `buf` is the caller's until it asks for the read after next. Regular files are
+ * read by position, pipes and devices (`/dev/stdin`, FIFOs) sequentially. (A class, not a generator: one await a
+ * read, where a generator inside the readers' own cost ~6% of read+parse.)
+ */
+export class ReadAhead {
+  /** the buffer of the last read: its bytes at [front, front + n) */
+  buf: Buffer
+  private readonly bufs: Buffer[]
+  private k = 0
+  private pos = 0
+  private pending: Promise<number> | null
+
+  constructor(
+    private readonly fd: number,
+    private readonly path: string,
+    private readonly opts: { size: number; positioned: boolean; front?: number },
+  ) {
+    const room = (opts.front ?? 0) + opts.size
+    this.bufs = [Buffer.allocUnsafe(room), Buffer.allocUnsafe(room)]
+    this.buf = this.bufs[0] as Buffer
+    this.pending = this.read(this.buf)
+  }
+
+  private read(into: Buffer): Promise<number> {
+    const front = this.opts.front ?? 0
+    const r = readAt(
+      this.fd,
+      front === 0 ? into : into.subarray(front),
+      this.opts.size,
+      this.opts.positioned ? this.pos : -1,
+    )
+    r.catch(() => undefined) // (awaited by next; this only keeps a read pending at a break from counting as unhandled)
+    return r
+  }
+
+  /** The next read into `buf`: how many bytes, 0 at the end. A failing read is a SourceError naming the path. */
+  async next(): Promise<number> {
+    if (this.pending === null) return 0
+    let n: number
+    try {
+      n = await this.pending
+    } catch (err) {
+      this.pending = null
+      throw readFailure(this.path, err)
+    }
+    if (n === 0) {
+      this.pending = null
+      return 0
+    }
+    this.pos += n
+    this.buf = this.bufs[this.k] as Buffer
+    this.k ^= 1
+    // (the other buffer is free: the caller asked for this read)
+    this.pending = this.read(this.bufs[this.k] as Buffer)
+    return n
+  }
+
+  /** Waits for a read in flight: the descriptor may be closed after (its number could be reused meanwhile). */
+  async close(): Promise<void> {
+    if (this.pending !== null) await this.pending.catch(() => 0)
+    this.pending = null
+  }
+}
+
 async function* readPlain(path: string, opts: ReadLinesOptions): AsyncGenerator<LineBatch> {
   const { fd, st } = await openForReading(path)
   try {
     const fingerprint = st.isFile() ? await fingerprintFd(fd, st) : null
     const size = opts.chunkBytes ?? CHUNK_BYTES
-    // two buffers: the next read runs in libuv's thread pool while the consumer handles the lines of this one
-    const bufs = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)]
     const splitter = new LineSplitter(opts.maxLineBytes)
     const batch = (lines: string[], startOffset: number): LineBatch => ({
       path,
@@ -103,38 +168,16 @@ async function* readPlain(path: string, opts: ReadLinesOptions): AsyncGenerator<
       truncated: splitter.lastTruncated,
       raw: splitter.lastRaw,
     })
-    // regular files are read by position; pipes and devices (`/dev/stdin`, FIFOs) sequentially
-    const positioned = st.isFile()
-    const read = (into: Buffer, at: number): Promise<number> => {
-      const r = readAt(fd, into, size, positioned ? at : -1)
-      r.catch(() => undefined) // (awaited below; this only keeps a read pending at a break from counting as unhandled)
-      return r
-    }
-    let k = 0
-    let pending: Promise<number> | null = read(bufs[0] as Buffer, 0)
+    const reads = new ReadAhead(fd, path, { size, positioned: st.isFile() })
     try {
-      for (;;) {
+      for (let n = await reads.next(); n > 0; n = await reads.next()) {
         if (opts.signal?.aborted) return
-        let n: number
-        try {
-          n = await pending
-        } catch (err) {
-          throw readFailure(path, err)
-        } finally {
-          pending = null
-        }
-        if (n === 0) break
-        const buf = bufs[k] as Buffer
-        k ^= 1
-        pending = read(bufs[k] as Buffer, splitter.readPos + n)
         const start = splitter.offset
-        const lines = splitter.push(n === size ? buf : buf.subarray(0, n))
+        const lines = splitter.push(n === size ? reads.buf : reads.buf.subarray(0, n))
         if (lines.length > 0) yield batch(lines, start)
       }
     } finally {
-      // a read still in flight must finish before the descriptor is closed (its number could be reused meanwhile)
-      if (pending !== null) await pending.catch(() => 0)
-      pending = null
+      await reads.close()
     }
     const start = splitter.offset
     const last = splitter.flush()
