@@ -13,7 +13,7 @@ import { JETPACK_RANGES, JETPACK_RULES, wordpressPack } from './packs/wordpress.
 import { compilePattern, compileValuePattern, type PathPattern, PathSet, PatternError } from './pattern.js'
 import { queryValue } from './query.js'
 import type { DistinctField, FilterOrList, FilterSpec, RuleSpec } from './rule-spec.js'
-import { parseStatusRange } from './status.js'
+import { parseStatusRange } from './status-range.js'
 
 /** A compiled filter. `path` is the event's canonical path (see canonicalPath), computed once per event. */
 export interface EventFilter {

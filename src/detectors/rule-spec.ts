@@ -6,7 +6,7 @@ import { z } from 'zod'
 import { isIpOrCidrOrPreset } from '../core/ip.js'
 import { parseDuration } from './duration.js'
 import { compilePattern, compileValuePattern, PatternError } from './pattern.js'
-import { parseStatusRange } from './status.js'
+import { parseStatusRange } from './status-range.js'
 
 /**
  * The `duration` leaf schema: a string such as `30s`, `1m`, `5m`, `1h`, `24h` or `1h30m` in the config, milliseconds
