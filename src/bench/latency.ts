@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url'
 const CLI = fileURLToPath(new URL('../cli/lookout.js', import.meta.url))
 const samples = Number(process.argv[2] ?? 25)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const SITES = 10
 
 const clf = (d: Date): string => {
   const mon = d.toUTCString().slice(8, 11)
@@ -25,8 +26,10 @@ const failedLogin = (ip: string) =>
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lookout-latency-'))
-  const log = join(dir, 'access.log')
-  writeFileSync(log, '')
+  // the attackers take turns over ten sites: one site failing logins from 20 IPs is an incident of its own (the
+  // wordpress pack's site rule), whose message would take the next alert's turn at Slack and name its IPs early
+  const log = (i: number): string => join(dir, `site${i % SITES}.access.log`)
+  for (let i = 0; i < SITES; i++) writeFileSync(log(i), '')
 
   // the Slack stand-in: notes when each POST has fully arrived
   const arrivals = new Map<string, number>()
@@ -48,7 +51,7 @@ async function main(): Promise<void> {
     [
       `state_dir: ${join(dir, 'state')}`,
       'sources:',
-      `  - { path: ${log}, format: combined, site: shop.example, start_at: beginning }`,
+      `  - { path: '${join(dir, '{site}.access.log')}', format: combined, start_at: beginning }`,
       'notify:',
       `  slack: { webhook_url: "http://127.0.0.1:${port}/services/T000/B000/bench" }`,
       'log: { level: error }',
@@ -63,10 +66,10 @@ async function main(): Promise<void> {
   for (let i = 0; i < samples; i++) {
     // each attacker in its own /24, so that none is rolled up into another's subnet incident
     const ip = `198.18.${i % 256}.7`
-    appendFileSync(log, failedLogin(ip).repeat(4))
+    appendFileSync(log(i), failedLogin(ip).repeat(4))
     await sleep(100)
     const t0 = performance.now()
-    appendFileSync(log, failedLogin(ip)) // the 5th failure within a minute crosses the threshold
+    appendFileSync(log(i), failedLogin(ip)) // the 5th failure within a minute crosses the threshold
     const deadline = Date.now() + 5000
     while (!arrivals.has(ip) && Date.now() < deadline) await sleep(1)
     const at = arrivals.get(ip)
