@@ -69,7 +69,7 @@ describe('canonicalV6 (the fast path of normalizeIp)', () => {
       }
       expect([s, normalizeIp(s)]).toEqual([s, reference(s)])
       const norm = reference(s)
-      if (norm !== null && norm.includes(':')) {
+      if (norm?.includes(':')) {
         const head = ipaddr.IPv6.parse(norm).parts.slice(0, 4)
         expect([s, subnetOf(s)]).toEqual([s, `${new ipaddr.IPv6([...head, 0, 0, 0, 0]).toRFC5952String()}/64`])
       }
