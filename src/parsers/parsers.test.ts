@@ -142,6 +142,23 @@ describe('custom formats agree with the hand-written CLF parser on the stock for
   })
 })
 
+describe('what a custom format does with text after its last field', () => {
+  test('a last field without spaces ends at the first space: the common LogFormat reads combined lines', () => {
+    const common = createApacheParser(APACHE_FORMATS.common)
+    const e = asEvent(common.parse(GOOD, 's'))
+    expect([e.status, e.bytes, e.referer, e.userAgent]).toEqual([200, 45, '', ''])
+    const nginx = createNginxParser('$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent')
+    expect(asEvent(nginx.parse(GOOD, 's')).bytes).toBe(45)
+    // what follows must still be apart: a count glued to other text is no count
+    expect(common.parse(GOOD.replace('200 45 ', '200 45x '), 's')).toEqual({ error: 'bad byte count' })
+  })
+  test('a last field that may hold spaces takes the rest of the line', () => {
+    const p = createApacheParser('%h %l %u %t "%r" %>s %b %{User-Agent}i')
+    const line = '203.0.113.7 - - [05/Mar/2024:10:01:38 +0100] "GET / HTTP/1.1" 200 45 Mozilla/5.0 (X11; Linux)'
+    expect(asEvent(p.parse(line, 's')).userAgent).toBe('Mozilla/5.0 (X11; Linux)')
+  })
+})
+
 describe('time', () => {
   test('CLF stamps with zones', () => {
     const at = (s: string, bracketed = true): number => {

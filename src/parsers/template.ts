@@ -8,7 +8,9 @@
  *   quote, so quotes escaped by the server (`\"`, `\x22`) stay inside the value;
  * - any other slot ends at the next occurrence of the literal after it, or at the end of the line for the last one.
  *   So free text with spaces (request, user agent) must be quoted in the format unless it is the last field.
- * Text after the last literal is ignored (servers append fields; a format string often lags behind its config).
+ * Text after the last literal is ignored (servers append fields; a format string often lags behind its config), and
+ * so is text after a last field that never holds a space (the `common` format's `%b` on a combined line: the built-in
+ * `common` reads such lines too).
  */
 import { ConfigError } from '../core/errors.js'
 import type { ParseResult, Parser } from '../core/types.js'
@@ -35,7 +37,12 @@ interface Slot {
   quoted: boolean
   /** the literal after the slot ('' for the last slot when the format ends with it) */
   next: string
+  /** the last slot, ending the format, of a field without spaces: it ends at the first space */
+  token: boolean
 }
+
+/** Fields whose text never holds a space (an X-Forwarded-For list does: `a, b`). */
+const TOKEN_FIELDS: ReadonlySet<Field> = new Set<Field>(['ip', 'vhost', 'status', 'bytes', 'method', 'protocol'])
 
 export interface Template {
   head: string
@@ -76,7 +83,9 @@ export function compileTemplate(parts: readonly Part[], what: string): Template 
     if (next === '' && after !== undefined && p.reader === undefined) {
       throw formatError(`${what}: ${p.name} is directly followed by another field; put a separator between them`)
     }
-    slots.push({ field: p.field, reader: p.reader, quoted: prevLit.endsWith('"') && next.startsWith('"'), next })
+    const quoted = prevLit.endsWith('"') && next.startsWith('"')
+    const token = after === undefined && TOKEN_FIELDS.has(p.field)
+    slots.push({ field: p.field, reader: p.reader, quoted, next, token })
     if (p.field === 'ip') hasField = true
     prevLit = next
   }
@@ -152,7 +161,10 @@ export function createTemplateParser(t: Template, opts: ParserOptions): Parser {
         } else {
           let e: number
           if (s.quoted) e = closeQuote(line, pos)
-          else if (s.next === '') e = line.length
+          else if (s.token) {
+            e = line.indexOf(' ', pos)
+            if (e < 0) e = line.length
+          } else if (s.next === '') e = line.length
           else e = line.indexOf(s.next, pos)
           if (e < 0) return fail(line, 'line does not match the format')
           if (s.field !== 'skip') assign(f, s.field, line.slice(pos, e))
