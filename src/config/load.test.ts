@@ -76,6 +76,29 @@ describe('config', () => {
     expect(byPath.statedir?.line).toBe(6)
   })
 
+  it('suggests the key or format a slip of the keyboard meant, among those valid where it stands', () => {
+    const text = [
+      'sources:',
+      '  - path: /x.log',
+      '    formt: combined',
+      '  - path: /y.log',
+      '    format: combnied',
+      'packs:',
+      '  wordpres: true',
+      '  web:',
+      '    404-scna: false',
+      'start_at: end', // a key of sources[], not of the top level
+    ].join('\n')
+    const byPath = Object.fromEntries(issuesOf(() => parseConfigText(text, 'x.yml')).map((i) => [i.path, i.message]))
+    expect(byPath).toEqual({
+      'sources[0].formt': 'unknown key "formt" (did you mean "format"?)',
+      'sources[1].format': expect.stringContaining('unknown format "combnied" (did you mean "combined"?)'),
+      'packs.wordpres': 'unknown key "wordpres" (did you mean "wordpress"?)',
+      'packs.web.404-scna': 'unknown key "404-scna" (did you mean "404-scan"?)',
+      start_at: 'unknown key "start_at"',
+    })
+  })
+
   it('substitutes ${ENV} and names a missing variable', () => {
     const cfg = parseConfigText('hostname: ${LK_HOST}-1\n', 'x.yml', { env: { LK_HOST: 'web' } })
     expect(cfg.hostname).toBe('web-1')

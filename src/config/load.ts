@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type { Document, LineCounter, Node } from 'yaml'
-import type { z } from 'zod'
+import { toJSONSchema, type z } from 'zod'
 import { ConfigError, type ConfigIssue } from '../core/errors.js'
+import { nearest } from '../core/suggest.js'
 import { finishConfig, type LoadOptions, resolveConfigPath } from './defaults.js'
 import { type LookoutConfig, rootConfig } from './schema.js'
 
@@ -167,7 +168,7 @@ function zodIssues(error: z.ZodError, doc: Document, lc: LineCounter, file: stri
           file,
           ...where(doc, lc, path, key),
           path: formatPath([...path, key]),
-          message: unknownKeyMessage(key),
+          message: unknownKeyMessage(key, path),
         })
       }
       continue
@@ -191,9 +192,37 @@ function zodIssues(error: z.ZodError, doc: Document, lc: LineCounter, file: stri
   return out
 }
 
-const unknownKeyMessage = (key: string): string => {
-  const close = KNOWN_HINTS[key]
+const unknownKeyMessage = (key: string, path: Path): string => {
+  const known = knownKeys(path)
+  const hint = KNOWN_HINTS[key]
+  const close = hint !== undefined && (known.length === 0 || known.includes(hint)) ? hint : nearest(key, known)
   return close ? `unknown key "${key}" (did you mean "${close}"?)` : `unknown key "${key}"`
+}
+
+interface JsonSchemaNode {
+  properties?: Record<string, JsonSchemaNode>
+  items?: JsonSchemaNode
+  anyOf?: JsonSchemaNode[]
+  oneOf?: JsonSchemaNode[]
+  allOf?: JsonSchemaNode[]
+}
+
+/** A node and the branches of its unions, all the way down. */
+const branches = (n: JsonSchemaNode): JsonSchemaNode[] => [
+  n,
+  ...[...(n.anyOf ?? []), ...(n.oneOf ?? []), ...(n.allOf ?? [])].flatMap(branches),
+]
+
+/** The keys the config schema knows at `path` (read from its JSON Schema, made only when a key is unknown). */
+function knownKeys(path: Path): string[] {
+  let nodes = [toJSONSchema(rootConfig, { io: 'input', unrepresentable: 'any' }) as JsonSchemaNode]
+  for (const k of path) {
+    nodes = nodes.flatMap(branches).flatMap((n) => {
+      const next = typeof k === 'number' ? n.items : n.properties?.[k]
+      return next === undefined ? [] : [next]
+    })
+  }
+  return [...new Set(nodes.flatMap(branches).flatMap((n) => Object.keys(n.properties ?? {})))]
 }
 
 /** Frequent slips seen in configs of similar tools. */

@@ -68,6 +68,8 @@ describe('parseFormatFlag', () => {
     expect(() => parseFormatFlag('logfmt')).toThrow(/known formats: auto, common, combined, vhost_combined/)
     expect(() => parseFormatFlag('logfmt')).toThrow(/apache:<LogFormat>, nginx:<log_format>$/)
     expect(() => parseFormatFlag('nginx:$remote_addr$status')).toThrow(/--format "nginx:\$remote_addr\$status"/)
+    expect(() => parseFormatFlag('combnied')).toThrow('unknown format (did you mean "combined"?); known formats')
+    expect(() => parseFormatFlag('logfmt')).not.toThrow(/did you mean/)
   })
 
   test('a bare format string is told how to pass it', () => {

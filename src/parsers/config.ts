@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ConfigError, UsageError } from '../core/errors.js'
+import { nearest } from '../core/suggest.js'
 import { compileApacheFormat } from './apache-format.js'
 import { FORMAT_NAMES, type FormatName, isFormatName } from './format-names.js'
 import { JSON_FIELDS, type JsonField } from './json.js'
@@ -54,9 +55,17 @@ const jsonFieldMap = z.strictObject(
   ) as Record<JsonField, z.ZodOptional<z.ZodString>>,
 )
 
+/** ` (did you mean "combined"?)` for a near miss of a format name, else ''. */
+const didYouMean = (input: unknown): string => {
+  const close = typeof input === 'string' ? nearest(input, FORMAT_NAMES) : undefined
+  return close === undefined ? '' : ` (did you mean "${close}"?)`
+}
+
 const formatName = z
   .string()
-  .refine(isFormatName, { error: (iss) => `unknown format ${JSON.stringify(iss.input)}; ${knownList}` })
+  .refine(isFormatName, {
+    error: (iss) => `unknown format ${JSON.stringify(iss.input)}${didYouMean(iss.input)}; ${knownList}`,
+  })
   .describe(FORMAT_NAMES.map((n) => `${n}: ${FORMAT_HELP[n]}`).join('; '))
 
 const formatObject = z
@@ -101,6 +110,6 @@ export function parseFormatFlag(s: string): FormatConfig {
   const looksLike = s.includes('%') ? 'apache' : s.includes('$') ? 'nginx' : null
   const hint = looksLike === null ? '' : `; for a ${looksLike} format string write --format '${looksLike}:${s}'`
   throw new UsageError(
-    `--format ${JSON.stringify(s)}: unknown format; known formats: ${FORMAT_NAMES.join(', ')}, apache:<LogFormat>, nginx:<log_format>${hint}`,
+    `--format ${JSON.stringify(s)}: unknown format${didYouMean(s)}; known formats: ${FORMAT_NAMES.join(', ')}, apache:<LogFormat>, nginx:<log_format>${hint}`,
   )
 }
