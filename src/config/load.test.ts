@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../core/errors.js'
 import { builtInConfig } from './defaults.js'
-import { defaultConfig, loadConfig, parseConfigText, resolveConfigPath } from './load.js'
+import { loadConfig, parseConfigText, resolveConfigPath } from './load.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'lookout-config-'))
 const write = (name: string, text: string): string => {
@@ -26,13 +26,13 @@ describe('config', () => {
   it('has built-in defaults without the schema that are what the schema makes of an empty config', () => {
     for (const cwd of [dir, '/']) {
       const cfg = builtInConfig({ cwd })
-      expect(cfg).toEqual(defaultConfig({ cwd }))
+      expect(cfg).toEqual(parseConfigText('', '<defaults>', { cwd }))
       expect(Object.isFrozen(cfg.incidents)).toBe(true)
     }
   })
 
   it('gives frozen defaults without a file', () => {
-    const cfg = defaultConfig({ cwd: dir })
+    const cfg = loadConfig({ cwd: dir, env: {} })
     expect(cfg.sources).toEqual([])
     expect(cfg.max_line_bytes).toBe(65536)
     expect(cfg.configFile).toBeNull()

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type { Document, LineCounter, Node } from 'yaml'
-import { toJSONSchema, type z } from 'zod'
+import type { z } from 'zod'
 import { ConfigError, type ConfigIssue } from '../core/errors.js'
 import { nearest } from '../core/suggest.js'
-import { finishConfig, type LoadOptions, resolveConfigPath } from './defaults.js'
-import { type LookoutConfig, rootConfig } from './schema.js'
+import { builtInConfig, finishConfig, type LoadOptions, resolveConfigPath } from './defaults.js'
+import { configJsonSchema, type LookoutConfig, rootConfig } from './schema.js'
 
 /**
  * The YAML library, loaded when there is YAML to read: with no config file (the defaults) every command starts
@@ -22,7 +22,7 @@ export { DEFAULT_CONFIG_FILE, DEFAULT_STATE_DIR, type LoadOptions, resolveConfig
 /** Reads, substitutes ${ENV}, validates and freezes the config. Throws ConfigError listing every problem. */
 export function loadConfig(opts: LoadOptions = {}): LookoutConfig {
   const file = resolveConfigPath(opts)
-  if (file === null) return parseConfigText('', '<defaults>', opts)
+  if (file === null) return builtInConfig(opts)
   let text: string
   try {
     text = readFileSync(file, 'utf8')
@@ -35,10 +35,6 @@ export function loadConfig(opts: LoadOptions = {}): LookoutConfig {
   }
   return parseConfigText(text, file, opts)
 }
-
-/** The built-in defaults, as `lookout run` uses them with no config file. */
-export const defaultConfig = (opts: Omit<LoadOptions, 'file'> = {}): LookoutConfig =>
-  parseConfigText('', '<defaults>', opts)
 
 export function parseConfigText(text: string, file: string, opts: LoadOptions = {}): LookoutConfig {
   const env = opts.env ?? process.env
@@ -213,9 +209,13 @@ const branches = (n: JsonSchemaNode): JsonSchemaNode[] => [
   ...[...(n.anyOf ?? []), ...(n.oneOf ?? []), ...(n.allOf ?? [])].flatMap(branches),
 ]
 
-/** The keys the config schema knows at `path` (read from its JSON Schema, made only when a key is unknown). */
+/** The config's JSON Schema, made the first time a key is unknown. */
+let jsonSchema: JsonSchemaNode | null = null
+
+/** The keys the config schema knows at `path` (read from its JSON Schema). */
 function knownKeys(path: Path): string[] {
-  let nodes = [toJSONSchema(rootConfig, { io: 'input', unrepresentable: 'any' }) as JsonSchemaNode]
+  jsonSchema ??= configJsonSchema() as JsonSchemaNode
+  let nodes = [jsonSchema]
   for (const k of path) {
     nodes = nodes.flatMap(branches).flatMap((n) => {
       const next = typeof k === 'number' ? n.items : n.properties?.[k]

@@ -89,5 +89,9 @@ export const rootConfig = z
 
 export type RootConfig = z.output<typeof rootConfig>
 
+/** The config file's JSON Schema: what a user writes (the input side: keys with defaults are optional). */
+export const configJsonSchema = (): Record<string, unknown> =>
+  z.toJSONSchema(rootConfig, { io: 'input', unrepresentable: 'any' })
+
 /** The validated config with defaults resolved that depend on the machine (state_dir, hostname). Deep-frozen. */
 export type LookoutConfig = Readonly<RootConfig & { state_dir: string; hostname: string; configFile: string | null }>

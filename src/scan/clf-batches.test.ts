@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { defaultConfig } from '../config/load.js'
+import { builtInConfig } from '../config/defaults.js'
 import { createIpMatcher } from '../core/ip.js'
 import { isParseFailure, type ParseResult, type Parser } from '../core/types.js'
 import { compileRules } from '../detectors/compile.js'
@@ -21,7 +21,7 @@ import type { ScanBatch } from './batch.js'
 import { clfBatches } from './clf-batches.js'
 
 const MAX = 1024
-const config = defaultConfig()
+const config = builtInConfig()
 const prefilter = prefilterFor(compileRules(config))
 const proxies = createIpMatcher(['10.0.0.0/8'])
 const noProxies = createIpMatcher([])

@@ -1,9 +1,8 @@
-import { z } from 'zod'
-import { rootConfig } from '../../config/schema.js'
+import { configJsonSchema } from '../../config/schema.js'
 
-/** Prints the JSON Schema of the config file (what a user writes, so the input side: defaults are optional). */
+/** Prints the JSON Schema of the config file, for editors. */
 export function configSchemaCommand(): void {
-  const schema = z.toJSONSchema(rootConfig, { io: 'input', unrepresentable: 'any' })
+  const schema = configJsonSchema()
   process.stdout.write(
     `${JSON.stringify({ $id: 'https://lookout.dev/schema/lookout.json', title: 'lookout', ...schema }, null, 2)}\n`,
   )
