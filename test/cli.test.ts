@@ -1,8 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { lookout, VERBS } from './helpers/cli.js'
+import type { StatusJson } from '../src/cli/commands/status.js'
+import { CLI, lookout, VERBS } from './helpers/cli.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'lookout-cli-'))
 const write = (name: string, text: string): string => {
@@ -57,6 +59,52 @@ describe('lookout CLI', () => {
     const bad = lookout(['parse', '--format', 'combind', f])
     expect(bad.code).toBe(2)
     expect(bad.stderr).toMatch(/combind/)
+  })
+
+  it('parse stops quietly with 0 when its reader leaves early (| head)', async () => {
+    const big = write('big.log', `${COMBINED}\n`.repeat(100_000))
+    const child = spawn(process.execPath, [CLI, 'parse', big], { env: { ...process.env, LOOKOUT_CONFIG: '' } })
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString()
+    })
+    // what `head -1` does: read the first output, then close the pipe while lookout is still writing
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))
+    child.stdout.destroy()
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' })
+  })
+
+  it('run goes on watching when its console output can no longer be written', async () => {
+    const log = write('watched.log', '')
+    const cfg = write(
+      'watch.yml',
+      [
+        `state_dir: ${join(dir, 'watch-state')}`,
+        'sources:',
+        `  - { path: ${log}, format: combined, site: shop.example, start_at: beginning }`,
+        'log: { level: error }',
+      ].join('\n'),
+    )
+    const child = spawn(process.execPath, [CLI, 'run', '--config', cfg], {
+      env: { ...process.env, LOOKOUT_CONFIG: '' },
+    })
+    child.stdout.destroy() // nobody reads the console: the alert below cannot be written
+    const status = () => JSON.parse(lookout(['status', '--json', '--config', cfg]).stdout) as StatusJson
+    const until = async (ok: (s: StatusJson) => boolean) => {
+      for (let i = 0; i < 100 && !ok(status()); i++) await new Promise((r) => setTimeout(r, 100))
+    }
+    const now = new Date().toUTCString().split(' ') // [day, dd, Mon, yyyy, hh:mm:ss, GMT]
+    const line = (path: string) =>
+      `203.0.113.9 - - [${now[1]}/${now[2]}/${now[3]}:${now[4]} +0000] "POST ${path} HTTP/1.1" 200 4523 "-" "x"\n`
+    appendFileSync(log, line('/wp-login.php').repeat(6))
+    await until((s) => s.incidents.open > 0)
+    appendFileSync(log, line('/shop/'))
+    await until((s) => s.sources[0]?.lines === 7)
+    expect(child.exitCode).toBeNull()
+    expect(status()).toMatchObject({ incidents: { open: 1 }, sources: [{ lines: 7 }] })
+    child.kill('SIGTERM')
+    expect(await new Promise((resolve) => child.on('close', resolve))).toBe(0)
   })
 
   it('check names file, line and key of every problem and exits 2', () => {

@@ -125,8 +125,19 @@ function printError(err: unknown, debug: boolean): void {
   if (e !== undefined && !(e instanceof Error)) process.stderr.write(`${indent}${String(e)}\n`)
 }
 
+/**
+ * Output read through a pipe that closes early (`lookout parse big.log | head`): the reader has what it wanted, so
+ * the command stops there, quietly and with 0, instead of dying on EPIPE with a stack trace. `run` goes on: its alerts
+ * also go to Slack and the outbox, and a console nobody reads any more is no reason to stop watching.
+ */
+function onStdoutError(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err
+  if (program.args[0] !== 'run') process.exit(0)
+}
+
 /** (a function, not top-level await: the bundle is CommonJS, see scripts/bundle.mjs) */
 async function main(): Promise<void> {
+  process.stdout.on('error', onStdoutError)
   try {
     await program.parseAsync(process.argv)
   } catch (err) {
